@@ -1,0 +1,156 @@
+/**
+ * From a thrown error to an error response.
+ *
+ * Lookup order: the route's innermost router first, then outward to the app. In each scope a
+ * handler registered for the error's class (closest in the prototype chain) wins over one registered
+ * for its status. With no handler, the default rendering answers JSON to API clients and an HTML
+ * page to browsers; in debug mode 5xx answers carry the stack (the debug page for browsers), in
+ * production they carry only a generic message and the request id.
+ */
+import { HttpError } from '../http/errors.ts'
+import { html, json, Reply } from '../http/reply.ts'
+import { InvalidPathError } from '../routing/index.ts'
+import type { ValidationIssue } from '../validation/index.ts'
+import type { Context } from './context.ts'
+import { renderDebugPage, renderErrorPage } from './debug-page.ts'
+import type { ErrorHandler, ErrorHook, ErrorMatcher } from './types.ts'
+
+/** Where a request value failed validation. */
+export type RequestLocation = 'path' | 'query' | 'header' | 'cookie' | 'body'
+
+/** 422 listing every problem found in the request: `{ location, path, message, code }` each. */
+export class ValidationError extends HttpError {
+  readonly issues: ValidationIssue<RequestLocation>[]
+  constructor(issues: ValidationIssue<RequestLocation>[], message = 'Request validation failed.') {
+    super(422, message, { code: 'validation_error', details: issues })
+    this.name = 'ValidationError'
+    this.issues = issues
+  }
+}
+
+/** Error handlers and hooks registered at one level (app or router). */
+export interface ErrorScope {
+  handlers: Array<{ matcher: ErrorMatcher; handler: ErrorHandler }>
+  hooks: ErrorHook[]
+}
+
+function statusOf(error: unknown): number {
+  if (error instanceof HttpError) return error.status
+  if (error instanceof InvalidPathError) return 400
+  return 500
+}
+
+function findHandler(scopes: readonly ErrorScope[], error: unknown): ErrorHandler | undefined {
+  const status = statusOf(error)
+  for (const scope of scopes) {
+    let best: ErrorHandler | undefined
+    let bestDistance = Number.POSITIVE_INFINITY
+    for (const { matcher, handler } of scope.handlers) {
+      if (typeof matcher === 'number') continue
+      let proto = error !== null && typeof error === 'object' ? Object.getPrototypeOf(error) : null
+      for (let distance = 0; proto !== null && distance < bestDistance; distance++) {
+        if (proto === matcher.prototype) {
+          best = handler
+          bestDistance = distance
+          break
+        }
+        proto = Object.getPrototypeOf(proto)
+      }
+    }
+    if (best) return best
+    const byStatus = scope.handlers.find((h) => h.matcher === status)
+    if (byStatus) return byStatus.handler
+  }
+  return undefined
+}
+
+/** True when the client asked for HTML (a browser navigation), not JSON. */
+export function wantsHtml(ctx: Context): boolean {
+  const accept = ctx.req.headers.accept
+  return accept?.includes('text/html') === true
+}
+
+/** The default error response. */
+export function renderDefaultError(ctx: Context, error: unknown, debug: boolean): Reply {
+  const status = statusOf(error)
+  const http = error instanceof HttpError ? error : undefined
+  const internal = status >= 500 && !(http?.expose ?? false)
+  const code = http?.code ?? (error instanceof InvalidPathError ? 'invalid_path' : 'internal_error')
+  const message = internal
+    ? debug
+      ? String((error as Error)?.message ?? error)
+      : 'Internal Server Error'
+    : error instanceof Error
+      ? error.message
+      : String(error)
+  const headers = http?.headers
+  if (wantsHtml(ctx)) {
+    const page =
+      debug && status >= 500
+        ? renderDebugPage({ error, ctx })
+        : renderErrorPage({ status, message, requestId: status >= 500 ? ctx.id : undefined })
+    return html(page, { status, ...(headers ? { headers } : {}) })
+  }
+  const body: Record<string, unknown> = { status, code, message }
+  if (http?.details !== undefined) body.details = http.details
+  if (status >= 500) body.requestId = ctx.id
+  if (debug && internal && error instanceof Error) {
+    body.debug = { type: error.name, stack: error.stack?.split('\n').map((line) => line.trim()) }
+  }
+  return json({ error: body }, { status, ...(headers ? { headers } : {}) })
+}
+
+/**
+ * Build the error-to-reply function for a set of scopes (innermost first). Error hooks of every
+ * scope observe the error first; a failing hook or handler is logged, never rethrown.
+ */
+export function errorReplier(
+  scopes: readonly ErrorScope[],
+  debug: boolean,
+  toReply: (ctx: Context, value: unknown, status: number) => Reply,
+) {
+  const hooks = scopes.flatMap((s) => s.hooks)
+  const report = (ctx: Context, error: unknown) => {
+    const status = statusOf(error)
+    if (status >= 500) ctx.log.error({ err: error }, 'request failed')
+    else if (debug) ctx.log.debug({ err: error }, 'request rejected')
+  }
+  const render = (ctx: Context, error: unknown): Reply | Promise<Reply> => {
+    const handler = findHandler(scopes, error)
+    if (handler === undefined) return renderDefaultError(ctx, error, debug)
+    try {
+      const result = handler(error, ctx)
+      const status = statusOf(error)
+      if (result instanceof Promise) {
+        return result.then(
+          (value) => toReply(ctx, value, status),
+          (failure) => {
+            ctx.log.error({ err: failure }, 'error handler failed')
+            return renderDefaultError(ctx, error, debug)
+          },
+        )
+      }
+      return toReply(ctx, result, status)
+    } catch (failure) {
+      ctx.log.error({ err: failure }, 'error handler failed')
+      return renderDefaultError(ctx, error, debug)
+    }
+  }
+  return (ctx: Context, error: unknown): Reply | Promise<Reply> => {
+    ctx.error = error
+    report(ctx, error)
+    if (hooks.length === 0) return render(ctx, error)
+    return (async () => {
+      for (const hook of hooks) {
+        try {
+          await hook(ctx, error)
+        } catch (failure) {
+          ctx.log.error({ err: failure }, 'error hook failed')
+        }
+      }
+      return render(ctx, error)
+    })()
+  }
+}
+
+export { Reply }

@@ -1,0 +1,162 @@
+/**
+ * The `node:http` server for an app, with safe timeouts and the shutdown behaviour `serve()` and
+ * the test client share.
+ *
+ * Timeouts (all configurable): headers must arrive within 30 s, the whole request within 120 s,
+ * idle keep-alive connections close after 72 s (longer than common load-balancer idle timeouts, as
+ * Fastify does). Once shutdown starts, every response carries `Connection: close` and requests that
+ * arrive on existing keep-alive connections get 503, so clients move to another instance.
+ */
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
+import type { App } from '../app/index.ts'
+import { PlinthError } from '../http/errors.ts'
+
+/** Server timeouts and limits. */
+export interface ServerOptions {
+  /** Milliseconds to receive the request headers (slowloris bound). Default 30 000. */
+  headersTimeout?: number
+  /** Milliseconds to receive the whole request, body included. Default 120 000. */
+  requestTimeout?: number
+  /** Milliseconds an idle keep-alive connection stays open. Default 72 000. */
+  keepAliveTimeout?: number
+  /** Maximum bytes of request headers (431 beyond). Default 16 384. */
+  maxHeaderSize?: number
+  /** Requests served per connection before it is closed (0 = unlimited). Default 0. */
+  maxRequestsPerSocket?: number
+}
+
+/** A server with its shutdown switch. */
+export interface CreatedServer {
+  server: Server
+  /** True once shutdown has begun. */
+  readonly closing: boolean
+  /** Start refusing new work: `Connection: close` on responses, 503 for new requests. */
+  beginShutdown(): void
+  /** Number of requests being handled right now. */
+  readonly inFlight: number
+}
+
+const DEFAULTS = {
+  headersTimeout: 30_000,
+  requestTimeout: 120_000,
+  keepAliveTimeout: 72_000,
+  maxHeaderSize: 16_384,
+  maxRequestsPerSocket: 0,
+} satisfies Required<ServerOptions>
+
+/** Validate server options (positive integers; headers timeout not above request timeout). */
+export function resolveServerOptions(options: ServerOptions = {}): Required<ServerOptions> {
+  const resolved = { ...DEFAULTS }
+  for (const [key, value] of Object.entries(options)) {
+    if (!(key in DEFAULTS)) continue
+    if (value === undefined) continue
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new PlinthError(
+        'PLINTH_CONFIG_INVALID',
+        `Server option "${key}" must be a non-negative integer, got ${JSON.stringify(value)}.`,
+      )
+    }
+    resolved[key as keyof ServerOptions] = value
+  }
+  if (resolved.requestTimeout > 0 && resolved.headersTimeout > resolved.requestTimeout) {
+    throw new PlinthError(
+      'PLINTH_CONFIG_INVALID',
+      'Server option "headersTimeout" must not exceed "requestTimeout".',
+    )
+  }
+  return resolved
+}
+
+const SHUTDOWN_BODY = JSON.stringify({
+  error: {
+    status: 503,
+    code: 'shutting_down',
+    message: 'The server is shutting down; retry on another connection.',
+  },
+})
+
+/**
+ * Create (but do not start) the HTTP server for an app.
+ *
+ * @example
+ * const { server } = createServer(app, { requestTimeout: 30_000 })
+ * server.listen(8000)
+ */
+export function createServer(app: App, options?: ServerOptions): CreatedServer {
+  const settings = resolveServerOptions(options)
+  let closing = false
+  const active = new Set<ServerResponse>()
+  const handler = app.handler
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (closing) {
+      res.shouldKeepAlive = false
+      // The request was already being handled when shutdown began if it is the first on its socket.
+      if ((req.socket as { _plinthServed?: boolean })._plinthServed) {
+        res.writeHead(503, {
+          'content-type': 'application/json; charset=utf-8',
+          'retry-after': '1',
+        })
+        res.end(SHUTDOWN_BODY)
+        return
+      }
+    }
+    ;(req.socket as { _plinthServed?: boolean })._plinthServed = true
+    active.add(res)
+    res.once('close', () => active.delete(res))
+    handler(req, res)
+  }
+  const server = createHttpServer(
+    {
+      headersTimeout: settings.headersTimeout,
+      requestTimeout: settings.requestTimeout,
+      keepAliveTimeout: settings.keepAliveTimeout,
+      maxHeaderSize: settings.maxHeaderSize,
+      connectionsCheckingInterval: Math.min(
+        5_000,
+        Math.max(100, Math.floor(settings.headersTimeout / 4)),
+      ),
+      requireHostHeader: true,
+    },
+    listener,
+  )
+  server.maxRequestsPerSocket = settings.maxRequestsPerSocket
+  // Never let a socket error (ECONNRESET from a client that vanished) become an uncaught exception.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy()
+      return
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 431
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 408
+          : 400
+    const reason =
+      status === 431
+        ? 'Request Header Fields Too Large'
+        : status === 408
+          ? 'Request Timeout'
+          : 'Bad Request'
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  })
+  return {
+    server,
+    get closing() {
+      return closing
+    },
+    beginShutdown() {
+      closing = true
+      // Requests already being handled finish normally but close their connection afterwards.
+      for (const res of active) if (!res.headersSent) res.shouldKeepAlive = false
+    },
+    get inFlight() {
+      return active.size
+    },
+  }
+}
