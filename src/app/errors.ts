@@ -40,26 +40,28 @@ function statusOf(error: unknown): number {
   return 500
 }
 
+/**
+ * The handler for an error: walking the error's class chain from the most specific class, a class
+ * handler wins; when the walk reaches the generic `HttpError`/`Error` classes, a handler for the
+ * error's status is preferred over handlers for those generic classes.
+ */
 function findHandler(scopes: readonly ErrorScope[], error: unknown): ErrorHandler | undefined {
   const status = statusOf(error)
   for (const scope of scopes) {
-    let best: ErrorHandler | undefined
-    let bestDistance = Number.POSITIVE_INFINITY
-    for (const { matcher, handler } of scope.handlers) {
-      if (typeof matcher === 'number') continue
-      let proto = error !== null && typeof error === 'object' ? Object.getPrototypeOf(error) : null
-      for (let distance = 0; proto !== null && distance < bestDistance; distance++) {
-        if (proto === matcher.prototype) {
-          best = handler
-          bestDistance = distance
-          break
-        }
-        proto = Object.getPrototypeOf(proto)
+    if (scope.handlers.length === 0) continue
+    const byStatus = scope.handlers.find((h) => h.matcher === status)?.handler
+    let statusChecked = false
+    let proto = error !== null && typeof error === 'object' ? Object.getPrototypeOf(error) : null
+    while (proto !== null) {
+      if (!statusChecked && (proto === HttpError.prototype || proto === Error.prototype)) {
+        statusChecked = true
+        if (byStatus) return byStatus
       }
+      const match = scope.handlers.find((h) => typeof h.matcher === 'function' && h.matcher.prototype === proto)
+      if (match) return match.handler
+      proto = Object.getPrototypeOf(proto)
     }
-    if (best) return best
-    const byStatus = scope.handlers.find((h) => h.matcher === status)
-    if (byStatus) return byStatus.handler
+    if (byStatus) return byStatus
   }
   return undefined
 }

@@ -47,8 +47,10 @@ export interface Dependency<T, Ctx = unknown> {
   readonly [DEPENDENCY]: true
   readonly name: string
   readonly deps: DependencyMap | undefined
-  readonly resolver: (ctx: Ctx, deps: any) => ResolverResult<T>
-  readonly cleanup: ((value: T) => void | Promise<void>) | undefined
+  // Method signatures (not function-typed properties) keep dependencies bivariant in their value
+  // and context, so a guard that only throws (`Dependency<never>`) fits any dependency map.
+  resolver(ctx: Ctx, deps: any): ResolverResult<T>
+  cleanup?(value: T): void | Promise<void>
   readonly meta: DependencyMeta
   /** Phantom field carrying the context type. */
   readonly __context?: (ctx: Ctx) => void

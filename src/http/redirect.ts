@@ -9,9 +9,10 @@ import { HttpError } from './errors.ts'
 import { Reply, type ReplyInit } from './reply.ts'
 
 const BASES = ['http://plinth.invalid/', 'https://plinth.invalid/']
-// Controls, whitespace and backslashes never appear in a legitimate redirect target.
+// Controls, backslashes and surrounding spaces never appear in a legitimate redirect target;
+// browsers strip or reinterpret them, which is how "\x08//evil.example" becomes off-site.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const SUSPICIOUS = /[\u0000-\u0020\u007f-\u009f\\]/
+const SUSPICIOUS = /[\u0000-\u001f\u007f-\u009f\\]|^\s|\s$/
 
 /** Options for {@link isSafeRedirect}. */
 export interface SafeRedirectOptions {

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { z } from 'zod'
+import { compileSerializer } from './serializer.ts'
+import { toJsonSchema } from './standard-schema.ts'
+
+const serializerFor = (schema: z.ZodType) => compileSerializer(toJsonSchema(schema, 'output')!)
+
+describe('compileSerializer', () => {
+  it('writes only declared properties (no leaked fields)', () => {
+    const write = serializerFor(z.object({ id: z.number(), name: z.string() }))
+    assert.equal(write({ id: 1, name: 'Lamp', passwordHash: 'secret' }), '{"id":1,"name":"Lamp"}')
+  })
+
+  it('produces the same text as JSON.stringify for well-formed values', () => {
+    const schema = z.object({
+      id: z.number().int(),
+      name: z.string(),
+      price: z.number(),
+      active: z.boolean(),
+      tags: z.array(z.string()),
+      dims: z.object({ w: z.number(), h: z.number() }),
+      note: z.string().nullable(),
+      maybe: z.string().optional(),
+    })
+    const value = {
+      id: 7,
+      name: 'Quote " and \\ and \n and \u2028 and é',
+      price: 12.5,
+      active: false,
+      tags: ['a', '<b>'],
+      dims: { w: 1, h: 2 },
+      note: null,
+      maybe: undefined,
+    }
+    assert.equal(serializerFor(schema)(value), JSON.stringify(value))
+  })
+
+  it('writes null for non-finite numbers like JSON.stringify', () => {
+    const write = serializerFor(z.object({ n: z.number() }))
+    assert.equal(write({ n: Number.NaN }), '{"n":null}')
+  })
+
+  it('falls back to JSON.stringify for values that do not match the schema shape', () => {
+    const write = serializerFor(z.object({ items: z.array(z.number()) }))
+    assert.equal(write({ items: 'oops' }), '{"items":"oops"}')
+    assert.equal(write(null), 'null')
+    assert.equal(write([1]), '[1]')
+  })
+
+  it('honours toJSON (dates) through the fallback', () => {
+    const write = serializerFor(z.object({ at: z.string() }))
+    const at = new Date(0)
+    assert.equal(write({ at }), JSON.stringify({ at }))
+  })
+
+  it('serializes arrays of objects and recursive schemas', () => {
+    type Node = { name: string; children: Node[] }
+    const NodeSchema: z.ZodType<Node> = z.object({ name: z.string(), get children() { return z.array(NodeSchema) } })
+    const write = serializerFor(z.array(NodeSchema))
+    const tree = [{ name: 'a', children: [{ name: 'b', children: [], extra: 1 }] }]
+    assert.equal(write(tree), '[{"name":"a","children":[{"name":"b","children":[]}]}]')
+  })
+
+  it('leaves open objects (records, passthrough) to JSON.stringify', () => {
+    const write = serializerFor(z.record(z.string(), z.number()))
+    assert.equal(write({ a: 1, b: 2 }), '{"a":1,"b":2}')
+  })
+})
