@@ -89,6 +89,8 @@ async function writeFailure(runtime: Runtime, ctx: Context, error: unknown): Pro
     ctx.res.destroy()
     return
   }
+  // Headers set on ctx may be what failed (a CR/LF in a value): the error answer goes without them.
+  ctx._resHeaders = undefined
   try {
     const reply = await runtime.errorReply(ctx, error)
     await writeResult(ctx, reply, false)
