@@ -17,7 +17,8 @@ describe('dependencies', () => {
     const user = dependency({
       deps: { token },
       resolve: async (_ctx, { token }) => {
-        if (token !== 'good') throw new HttpError(401, 'Log in first', { headers: { 'www-authenticate': 'Bearer' } })
+        if (token !== 'good')
+          throw new HttpError(401, 'Log in first', { headers: { 'www-authenticate': 'Bearer' } })
         return { name: 'ada' }
       },
     })
@@ -27,7 +28,10 @@ describe('dependencies', () => {
       return { name, token: ctx.deps.token }
     })
     const client = testClient(app)
-    assert.deepEqual((await client.get('/me', { headers: { authorization: 'Bearer good' } })).json(), { name: 'ada', token: 'good' })
+    assert.deepEqual(
+      (await client.get('/me', { headers: { authorization: 'Bearer good' } })).json(),
+      { name: 'ada', token: 'good' },
+    )
     assert.equal(calls, 1)
     const denied = await client.get('/me')
     assert.equal(denied.status, 401)
@@ -40,7 +44,10 @@ describe('dependencies', () => {
     })
     const app = createApp(quiet)
     app.post('/upload', { deps: { guard } }, async (ctx) => ctx.json())
-    const res = await testClient(app).post('/upload', { body: '{not json', headers: { 'content-type': 'application/json' } })
+    const res = await testClient(app).post('/upload', {
+      body: '{not json',
+      headers: { 'content-type': 'application/json' },
+    })
     assert.equal(res.status, 401)
   })
 
@@ -91,8 +98,13 @@ describe('dependencies', () => {
     const clock = dependency(() => new Date().toISOString())
     const app = createApp(quiet)
     app.get('/now', { deps: { clock } }, (ctx) => ({ now: ctx.deps.clock }))
-    app.overrideDependency(clock, dependency(() => '2000-01-01T00:00:00.000Z'))
-    assert.deepEqual((await testClient(app).get('/now')).json(), { now: '2000-01-01T00:00:00.000Z' })
+    app.overrideDependency(
+      clock,
+      dependency(() => '2000-01-01T00:00:00.000Z'),
+    )
+    assert.deepEqual((await testClient(app).get('/now')).json(), {
+      now: '2000-01-01T00:00:00.000Z',
+    })
     app.clearDependencyOverrides()
     assert.notEqual((await testClient(app).get('/now')).json().now, '2000-01-01T00:00:00.000Z')
   })

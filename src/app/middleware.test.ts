@@ -27,14 +27,29 @@ describe('middleware', () => {
     })
     app.include(router)
     await testClient(app).get('/x')
-    assert.deepEqual(events, ['app in', 'router in', 'route in', 'handler', 'route out', 'router out', 'app out'])
+    assert.deepEqual(events, [
+      'app in',
+      'router in',
+      'route in',
+      'handler',
+      'route out',
+      'router out',
+      'app out',
+    ])
   })
 
   it('short-circuits when middleware returns without calling next', async () => {
     let reached = false
     const app = createApp(quiet)
-    app.use((ctx) => (ctx.req.headers['x-token'] === 'ok' ? undefined : json({ error: 'no token' }, { status: 401 })) as never)
-    app.use(async (ctx, next) => (ctx.req.headers['x-token'] === 'ok' ? next() : text('blocked', { status: 403 })))
+    app.use(
+      (ctx) =>
+        (ctx.req.headers['x-token'] === 'ok'
+          ? undefined
+          : json({ error: 'no token' }, { status: 401 })) as never,
+    )
+    app.use(async (ctx, next) =>
+      ctx.req.headers['x-token'] === 'ok' ? next() : text('blocked', { status: 403 }),
+    )
     app.get('/secret', () => {
       reached = true
       return 'secret'
@@ -90,7 +105,9 @@ describe('middleware', () => {
 describe('hooks', () => {
   it('lets a request hook answer early and a response hook see every reply', async () => {
     const app = createApp(quiet)
-    app.hook('request', (ctx) => (ctx.path === '/closed' ? text('closed', { status: 503 }) : undefined))
+    app.hook('request', (ctx) =>
+      ctx.path === '/closed' ? text('closed', { status: 503 }) : undefined,
+    )
     app.hook('response', (_ctx, reply) => {
       reply.header('x-frame-options', 'DENY')
       return undefined
@@ -109,7 +126,9 @@ describe('hooks', () => {
 
   it('lets a response hook replace the reply', async () => {
     const app = createApp(quiet)
-    app.hook('response', (_ctx, reply) => (reply.status === 404 ? text('custom 404', { status: 404 }) : undefined))
+    app.hook('response', (_ctx, reply) =>
+      reply.status === 404 ? text('custom 404', { status: 404 }) : undefined,
+    )
     assert.equal((await testClient(app).get('/missing')).text, 'custom 404')
   })
 
@@ -130,13 +149,18 @@ describe('hooks', () => {
   it('scopes router hooks to the router', async () => {
     const app = createApp(quiet)
     const admin = new Router()
-    admin.hook('request', (ctx) => (ctx.req.headers['x-staff'] ? undefined : text('staff only', { status: 403 })))
+    admin.hook('request', (ctx) =>
+      ctx.req.headers['x-staff'] ? undefined : text('staff only', { status: 403 }),
+    )
     admin.get('/dashboard', () => 'dashboard')
     app.include(admin, { prefix: '/admin' })
     app.get('/public', () => 'public')
     const client = testClient(app)
     assert.equal((await client.get('/admin/dashboard')).status, 403)
-    assert.equal((await client.get('/admin/dashboard', { headers: { 'x-staff': '1' } })).status, 200)
+    assert.equal(
+      (await client.get('/admin/dashboard', { headers: { 'x-staff': '1' } })).status,
+      200,
+    )
     assert.equal((await client.get('/public')).status, 200)
   })
 
@@ -158,7 +182,9 @@ describe('hooks', () => {
   })
 
   it('refuses unknown hook names', () => {
-    assert.throws(() => createApp(quiet).hook('finish' as 'request', () => undefined), { code: 'PLINTH_HOOK_UNKNOWN' })
+    assert.throws(() => createApp(quiet).hook('finish' as 'request', () => undefined), {
+      code: 'PLINTH_HOOK_UNKNOWN',
+    })
   })
 })
 

@@ -174,8 +174,13 @@ function collect(
 }
 
 /**
- * Build the pipeline for a route. A route without dependencies or schemas gets its handler back
- * unchanged: no async wrapper, no allocation.
+ * Build the pipeline for a route: validate path, query, headers and cookies; resolve dependencies;
+ * read and validate the body; call the handler. All issues are reported together in one 422,
+ * except that a route with dependencies reports input issues before its dependencies run (and
+ * never reads the body of a request its guards would refuse).
+ *
+ * A route without dependencies or schemas gets its handler back unchanged: no async wrapper, no
+ * allocation.
  */
 export function compilePipeline(options: RouteOptions, handler: Handler<any>): Entry {
   const plans = inputPlans(options)
@@ -194,18 +199,20 @@ export function compilePipeline(options: RouteOptions, handler: Handler<any>): E
       ? compileCoercer(toJsonSchema(body, 'input'))
       : undefined
   return async (ctx: Context) => {
-    if (deps !== undefined) {
-      ctx._scope ??= new DependencyScope<Context<any>>(ctx, ctx.app.dependencyOverrides)
-      ctx._deps = await ctx._scope.resolveAll(deps)
-    }
     const issues: ValidationIssue<RequestLocation>[] = []
     for (const plan of plans) {
       let input = plan.read(ctx)
-      if (plan.coerce && input !== null && typeof input === 'object')
-        input = plan.coerce(input as Record<string, unknown>)
+      if (plan.coerce && input !== null && typeof input === 'object') input = plan.coerce(input as Record<string, unknown>)
       let result = runSchema(plan.schema, input)
       if (isPromise(result)) result = await result
       collect(issues, plan, result, (value) => plan.assign(ctx, value))
+    }
+    if (deps !== undefined) {
+      // Dependencies (guards such as "logged in") see validated inputs, and run before the body
+      // is read so an unauthorised request never gets its body parsed.
+      if (issues.length > 0) throw new ValidationError(issues)
+      ctx._scope ??= new DependencyScope<Context<any>>(ctx, ctx.app.dependencyOverrides)
+      ctx._deps = await ctx._scope.resolveAll(deps)
     }
     if (body !== undefined) {
       let input = await readBodyInput(ctx, kinds)

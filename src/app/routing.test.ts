@@ -48,7 +48,9 @@ describe('routing', () => {
     const app = createApp(quiet)
     const res = await testClient(app).get('/missing')
     assert.equal(res.status, 404)
-    assert.deepEqual(res.json(), { error: { status: 404, code: 'not_found', message: 'No route matches GET /missing.' } })
+    assert.deepEqual(res.json(), {
+      error: { status: 404, code: 'not_found', message: 'No route matches GET /missing.' },
+    })
   })
 
   it('redirects to the registered form of a path with or without a trailing slash', async () => {
@@ -79,7 +81,9 @@ describe('routing', () => {
     assert.deepEqual((await client.post('/search')).json(), { method: 'POST' })
     assert.deepEqual((await client.request('PROPFIND', '/dav')).json(), { dav: true })
     assert.deepEqual((await client.patch('/any/1')).json(), { method: 'PATCH', x: '1' })
-    assert.throws(() => createApp(quiet).route('BAD METHOD', '/x', () => 1), { code: 'PLINTH_ROUTING_INVALID_METHOD' })
+    assert.throws(() => createApp(quiet).route('BAD METHOD', '/x', () => 1), {
+      code: 'PLINTH_ROUTING_INVALID_METHOD',
+    })
   })
 
   it('mounts routers under a prefix with their own middleware and namespaced names', async () => {
@@ -120,7 +124,11 @@ describe('routing', () => {
     const app = createApp(quiet)
     app.get('/products/:id', { name: 'product' }, () => ({}))
     assert.equal(app.url('product', { id: 'a/b' }, { tab: 'x' }), '/products/a%2Fb?tab=x')
-    assert.throws(() => app.url('nope'), (e: Error & { code?: string }) => e.code === 'PLINTH_ROUTING_UNKNOWN_NAME' && e.message.includes('product'))
+    assert.throws(
+      () => app.url('nope'),
+      (e: Error & { code?: string }) =>
+        e.code === 'PLINTH_ROUTING_UNKNOWN_NAME' && e.message.includes('product'),
+    )
   })
 
   it('refuses duplicate route names and duplicate routes at startup', () => {
@@ -146,19 +154,30 @@ describe('routing', () => {
     const app = createApp(quiet)
     app.get('/admin/secret.txt', () => 'secret')
     const client = testClient(app)
-    for (const path of ['/admin%2Fsecret.txt', '/admin%5Csecret.txt', '/admin/./secret.txt', '/admin/x/../secret.txt', '/x%00y', '/%']) {
+    for (const path of [
+      '/admin%2Fsecret.txt',
+      '/admin%5Csecret.txt',
+      '/admin/./secret.txt',
+      '/admin/x/../secret.txt',
+      '/x%00y',
+      '/%',
+    ]) {
       const reply = await client.raw(`GET ${path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`)
       assert.match(reply, /^HTTP\/1\.1 400 /, path)
       assert.doesNotMatch(reply, /secret"/, path)
     }
-    const double = await client.raw('GET //admin/secret.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n')
+    const double = await client.raw(
+      'GET //admin/secret.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n',
+    )
     assert.match(double, /^HTTP\/1\.1 400 /)
   })
 
   it('refuses absolute-form request targets', async () => {
     const app = createApp(quiet)
     app.get('/admin', () => 'admin')
-    const reply = await testClient(app).raw('GET http://evil.example/admin HTTP/1.1\r\nHost: good\r\nConnection: close\r\n\r\n')
+    const reply = await testClient(app).raw(
+      'GET http://evil.example/admin HTTP/1.1\r\nHost: good\r\nConnection: close\r\n\r\n',
+    )
     assert.match(reply, /^HTTP\/1\.1 400 /)
     assert.match(reply, /invalid_path/)
   })

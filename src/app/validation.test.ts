@@ -19,7 +19,12 @@ describe('input validation', () => {
     const bad = await client.get('/products/twelve')
     assert.equal(bad.status, 422)
     assert.deepEqual(bad.json().error.details, [
-      { location: 'path', path: ['id'], message: 'Invalid input: expected number, received string', code: 'invalid_type' },
+      {
+        location: 'path',
+        path: ['id'],
+        message: 'Invalid input: expected number, received string',
+        code: 'invalid_type',
+      },
     ])
   })
 
@@ -39,7 +44,12 @@ describe('input validation', () => {
       tag: ['a', 'b'],
       exact: true,
     })
-    assert.deepEqual((await client.get('/search?q=lamp&page=3&tag=solo')).json(), { q: 'lamp', page: 3, tag: ['solo'], exact: false })
+    assert.deepEqual((await client.get('/search?q=lamp&page=3&tag=solo')).json(), {
+      q: 'lamp',
+      page: 3,
+      tag: ['solo'],
+      exact: false,
+    })
   })
 
   it('reports every problem across locations in one 422', async () => {
@@ -51,11 +61,15 @@ describe('input validation', () => {
         query: z.object({ dry: z.boolean() }),
         headers: z.object({ 'x-client': z.string() }),
         cookies: z.object({ session: z.string() }),
-        body: z.object({ items: z.array(z.object({ sku: z.string(), qty: z.number().int().min(1) })) }),
+        body: z.object({
+          items: z.array(z.object({ sku: z.string(), qty: z.number().int().min(1) })),
+        }),
       },
       () => 'unreachable',
     )
-    const res = await testClient(app).post('/orders/x?dry=perhaps', { json: { items: [{ sku: 'a', qty: 0 }] } })
+    const res = await testClient(app).post('/orders/x?dry=perhaps', {
+      json: { items: [{ sku: 'a', qty: 0 }] },
+    })
     assert.equal(res.status, 422)
     const details = res.json().error.details as Array<{ location: string; path: unknown[] }>
     assert.deepEqual(
@@ -82,35 +96,59 @@ describe('input validation', () => {
     const app = createApp(quiet)
     app.get(
       '/whoami',
-      { headers: z.object({ 'x-api-version': z.number() }), cookies: z.object({ theme: z.enum(['dark', 'light']) }) },
+      {
+        headers: z.object({ 'x-api-version': z.number() }),
+        cookies: z.object({ theme: z.enum(['dark', 'light']) }),
+      },
       (ctx) => ({ version: ctx.headers['x-api-version'], theme: ctx.cookies.theme }),
     )
-    const res = await testClient(app).get('/whoami', { headers: { 'x-api-version': '2', cookie: 'theme=dark' } })
+    const res = await testClient(app).get('/whoami', {
+      headers: { 'x-api-version': '2', cookie: 'theme=dark' },
+    })
     assert.deepEqual(res.json(), { version: 2, theme: 'dark' })
   })
 
   it('validates a JSON body and refuses other content types with 415', async () => {
     const app = createApp(quiet)
-    app.post('/items', { body: z.object({ name: z.string() }), status: 201 }, (ctx) => ({ created: ctx.body.name }))
+    app.post('/items', { body: z.object({ name: z.string() }), status: 201 }, (ctx) => ({
+      created: ctx.body.name,
+    }))
     const client = testClient(app)
     const created = await client.post('/items', { json: { name: 'Lamp' } })
     assert.equal(created.status, 201)
     assert.deepEqual(created.json(), { created: 'Lamp' })
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json garbage', 'application/json\tx']) {
-      const res = await client.post('/items', { body: '{"name":"x"}', headers: { 'content-type': type } })
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/json garbage',
+      'application/json\tx',
+    ]) {
+      const res = await client.post('/items', {
+        body: '{"name":"x"}',
+        headers: { 'content-type': type },
+      })
       assert.equal(res.status, 415, type)
       assert.equal(res.json().error.code, 'unsupported_media_type')
     }
-    const cased = await client.post('/items', { body: '{"name":"x"}', headers: { 'content-type': 'Application/JSON ; charset=UTF-8' } })
+    const cased = await client.post('/items', {
+      body: '{"name":"x"}',
+      headers: { 'content-type': 'Application/JSON ; charset=UTF-8' },
+    })
     assert.equal(cased.status, 201)
-    const nameless = await client.post('/items', { body: '{"name":1}', headers: { 'content-type': 'APPLICATION/JSON' } })
+    const nameless = await client.post('/items', {
+      body: '{"name":1}',
+      headers: { 'content-type': 'APPLICATION/JSON' },
+    })
     assert.equal(nameless.status, 422, 'a differently cased type is still validated')
   })
 
   it('treats a missing body as undefined for the schema', async () => {
     const app = createApp(quiet)
     app.post('/a', { body: z.object({ x: z.number() }) }, () => 'ok')
-    app.post('/b', { body: z.object({ x: z.number() }).optional() }, (ctx) => ({ body: ctx.body ?? null }))
+    app.post('/b', { body: z.object({ x: z.number() }).optional() }, (ctx) => ({
+      body: ctx.body ?? null,
+    }))
     const client = testClient(app)
     assert.equal((await client.post('/a')).status, 422)
     assert.deepEqual((await client.post('/b')).json(), { body: null })
@@ -118,20 +156,51 @@ describe('input validation', () => {
 
   it('accepts forms, text and bytes when the route consumes them', async () => {
     const app = createApp(quiet)
-    app.post('/form', { consumes: ['form', 'json'], body: z.object({ qty: z.number(), gift: z.boolean() }) }, (ctx) => ctx.body)
+    app.post(
+      '/form',
+      { consumes: ['form', 'json'], body: z.object({ qty: z.number(), gift: z.boolean() }) },
+      (ctx) => ctx.body,
+    )
     app.post('/text', { consumes: 'text', body: z.string().max(5) }, (ctx) => ({ text: ctx.body }))
-    app.post('/bytes', { consumes: 'bytes', body: z.instanceof(Buffer) }, (ctx) => ({ length: ctx.body.length }))
+    app.post('/bytes', { consumes: 'bytes', body: z.instanceof(Buffer) }, (ctx) => ({
+      length: ctx.body.length,
+    }))
     const client = testClient(app)
-    assert.deepEqual((await client.post('/form', { form: { qty: 2, gift: 'on' } })).json(), { qty: 2, gift: true })
-    assert.deepEqual((await client.post('/form', { json: { qty: 3, gift: false } })).json(), { qty: 3, gift: false })
-    assert.deepEqual((await client.post('/text', { body: 'hi', headers: { 'content-type': 'text/plain' } })).json(), { text: 'hi' })
-    assert.equal((await client.post('/text', { body: 'too long', headers: { 'content-type': 'text/plain' } })).status, 422)
-    assert.deepEqual((await client.post('/bytes', { body: new Uint8Array([1, 2, 3]), headers: { 'content-type': 'application/octet-stream' } })).json(), { length: 3 })
+    assert.deepEqual((await client.post('/form', { form: { qty: 2, gift: 'on' } })).json(), {
+      qty: 2,
+      gift: true,
+    })
+    assert.deepEqual((await client.post('/form', { json: { qty: 3, gift: false } })).json(), {
+      qty: 3,
+      gift: false,
+    })
+    assert.deepEqual(
+      (
+        await client.post('/text', { body: 'hi', headers: { 'content-type': 'text/plain' } })
+      ).json(),
+      { text: 'hi' },
+    )
+    assert.equal(
+      (await client.post('/text', { body: 'too long', headers: { 'content-type': 'text/plain' } }))
+        .status,
+      422,
+    )
+    assert.deepEqual(
+      (
+        await client.post('/bytes', {
+          body: new Uint8Array([1, 2, 3]),
+          headers: { 'content-type': 'application/octet-stream' },
+        })
+      ).json(),
+      { length: 3 },
+    )
   })
 
   it('runs async validators', async () => {
     const app = createApp(quiet)
-    const Unique = z.object({ slug: z.string().refine(async (slug) => slug !== 'taken', 'Slug already taken') })
+    const Unique = z.object({
+      slug: z.string().refine(async (slug) => slug !== 'taken', 'Slug already taken'),
+    })
     app.post('/slugs', { body: Unique }, (ctx) => ctx.body)
     const client = testClient(app)
     assert.equal((await client.post('/slugs', { json: { slug: 'free' } })).status, 200)
@@ -151,8 +220,13 @@ describe('response schemas', () => {
 
   it('serializes json() replies with the schema of their status', async () => {
     const app = createApp(quiet)
-    app.post('/p', { response: Product, status: 201, responses: { 409: z.object({ reason: z.string() }) } }, (ctx) =>
-      ctx.query.conflict ? json({ reason: 'dup', internal: 'x' }, { status: 409 }) : json({ id: 2, name: 'Desk', secret: 1 }, { status: 201 }),
+    app.post(
+      '/p',
+      { response: Product, status: 201, responses: { 409: z.object({ reason: z.string() }) } },
+      (ctx) =>
+        ctx.query.conflict
+          ? json({ reason: 'dup', internal: 'x' }, { status: 409 })
+          : json({ id: 2, name: 'Desk', secret: 1 }, { status: 201 }),
     )
     const client = testClient(app)
     assert.equal((await client.post('/p')).text, '{"id":2,"name":"Desk"}')

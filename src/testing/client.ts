@@ -7,7 +7,7 @@
  */
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import type { App } from '../app/index.ts'
-import { type CreatedServer, createServer, type ServerOptions } from '../server/create-server.ts'
+import { type CreatedServer, createServer, type ServerOptions } from '../server/index.ts'
 import { connectInMemory } from './in-memory-socket.ts'
 
 /** Per-request options. */
