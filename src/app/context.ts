@@ -31,6 +31,13 @@ export interface ContextHost {
   readonly dependencyOverrides: ReadonlyMap<Dependency<any, any>, Dependency<any, any>>
   url(name: string, params?: UrlParams, query?: UrlQuery): string
   nextRequestId(): string
+  /** The route table (debug 404 pages list it). */
+  routes(): ReadonlyArray<{
+    method: string
+    path: string
+    name: string | undefined
+    handlerName?: string
+  }>
 }
 
 /** The per-request context passed to handlers, middleware, hooks and dependencies. */

@@ -53,7 +53,8 @@ describe('error responses in production', () => {
   it('hide the message of 5xx HttpErrors unless exposed', async () => {
     const res = await client.get('/internal-http')
     assert.equal(res.status, 503)
-    assert.equal(res.json().error.message, 'Internal Server Error')
+    assert.equal(res.json().error.message, 'Service Unavailable')
+    assert.doesNotMatch(res.text, /db-7/)
   })
 
   it('render a plain HTML page for browsers without internals', async () => {
@@ -122,5 +123,56 @@ describe('error logging', () => {
     assert.equal(errors.length, 1)
     assert.equal(errors[0]!.reqId, res.json().error.requestId)
     assert.equal((errors[0]!.err as { message: string }).message, 'kaboom')
+  })
+})
+
+describe('hostile thrown values', () => {
+  for (const debug of [true, false]) {
+    it(`never crash the process (debug: ${debug})`, async () => {
+      const app = createApp({ logger: false, debug })
+      const hostile = {
+        get message(): string {
+          throw new Error('message getter')
+        },
+      }
+      app.get('/null-proto', () => {
+        throw Object.create(null)
+      })
+      app.get('/getter', () => {
+        throw hostile
+      })
+      app.get('/stack', () => {
+        const error = new Error('bad stack')
+        Object.defineProperty(error, 'stack', {
+          get() {
+            throw new Error('stack getter')
+          },
+        })
+        throw error
+      })
+      app.get('/ok', () => 'ok')
+      const client = testClient(app)
+      for (const path of ['/null-proto', '/getter', '/stack']) {
+        for (const accept of ['application/json', 'text/html']) {
+          const res = await client.get(path, { headers: { accept } })
+          assert.equal(res.status, 500, `${path} ${accept}`)
+        }
+      }
+      assert.equal((await client.get('/ok')).status, 200)
+    })
+  }
+})
+
+describe('debug 404 page', () => {
+  it('lists the routes for browsers in debug mode only', async () => {
+    const app = createApp({ logger: false, debug: true })
+    app.get('/products/:id', { name: 'product-detail' }, () => ({}))
+    const res = await testClient(app).get('/nope', { headers: { accept: 'text/html' } })
+    assert.equal(res.status, 404)
+    assert.match(res.text, /\/products\/:id/)
+    const prodApp = createApp({ logger: false, debug: false })
+    prodApp.get('/products/:id', () => ({}))
+    const prod = await testClient(prodApp).get('/nope', { headers: { accept: 'text/html' } })
+    assert.doesNotMatch(prod.text, /\/products\/:id/)
   })
 })

@@ -7,12 +7,13 @@
  * page to browsers; in debug mode 5xx answers carry the stack (the debug page for browsers), in
  * production they carry only a generic message and the request id.
  */
-import { HttpError } from '../http/errors.ts'
+import { inspect } from 'node:util'
+import { HttpError, statusText } from '../http/errors.ts'
 import { html, json, Reply } from '../http/reply.ts'
 import { InvalidPathError } from '../routing/index.ts'
 import type { ValidationIssue } from '../validation/index.ts'
 import type { Context } from './context.ts'
-import { renderDebugPage, renderErrorPage } from './debug-page.ts'
+import { renderDebugPage, renderErrorPage, renderNotFoundDebugPage } from './debug-page.ts'
 import type { ErrorHandler, ErrorHook, ErrorMatcher } from './types.ts'
 
 /** Where a request value failed validation. */
@@ -57,7 +58,9 @@ function findHandler(scopes: readonly ErrorScope[], error: unknown): ErrorHandle
         statusChecked = true
         if (byStatus) return byStatus
       }
-      const match = scope.handlers.find((h) => typeof h.matcher === 'function' && h.matcher.prototype === proto)
+      const match = scope.handlers.find(
+        (h) => typeof h.matcher === 'function' && h.matcher.prototype === proto,
+      )
       if (match) return match.handler
       proto = Object.getPrototypeOf(proto)
     }
@@ -72,32 +75,53 @@ export function wantsHtml(ctx: Context): boolean {
   return accept?.includes('text/html') === true
 }
 
+/** Run a getter that may throw (hostile `toString`, `stack` or `message` accessors). */
+function describe(read: () => unknown): string {
+  try {
+    return String(read())
+  } catch {
+    return '[unprintable]'
+  }
+}
+
+/** A message for anything that was thrown: an Error's message, a string, or an inspected value. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return describe(() => error.message)
+  if (typeof error === 'string') return error
+  try {
+    return inspect(error, { depth: 2, breakLength: Number.POSITIVE_INFINITY })
+  } catch {
+    return '[unprintable value]'
+  }
+}
+
 /** The default error response. */
 export function renderDefaultError(ctx: Context, error: unknown, debug: boolean): Reply {
   const status = statusOf(error)
   const http = error instanceof HttpError ? error : undefined
   const internal = status >= 500 && !(http?.expose ?? false)
   const code = http?.code ?? (error instanceof InvalidPathError ? 'invalid_path' : 'internal_error')
-  const message = internal
-    ? debug
-      ? String((error as Error)?.message ?? error)
-      : 'Internal Server Error'
-    : error instanceof Error
-      ? error.message
-      : String(error)
+  const message = internal && !debug ? statusText(status) : describeError(error)
   const headers = http?.headers
   if (wantsHtml(ctx)) {
     const page =
       debug && status >= 500
         ? renderDebugPage({ error, ctx })
-        : renderErrorPage({ status, message, requestId: status >= 500 ? ctx.id : undefined })
+        : debug && status === 404
+          ? renderNotFoundDebugPage({ ctx, routes: ctx.app.routes(), message })
+          : renderErrorPage({ status, message, requestId: status >= 500 ? ctx.id : undefined })
     return html(page, { status, ...(headers ? { headers } : {}) })
   }
   const body: Record<string, unknown> = { status, code, message }
   if (http?.details !== undefined) body.details = http.details
   if (status >= 500) body.requestId = ctx.id
   if (debug && internal && error instanceof Error) {
-    body.debug = { type: error.name, stack: error.stack?.split('\n').map((line) => line.trim()) }
+    body.debug = {
+      type: describe(() => error.name),
+      stack: describe(() => error.stack ?? '')
+        .split('\n')
+        .map((line) => line.trim()),
+    }
   }
   return json({ error: body }, { status, ...(headers ? { headers } : {}) })
 }

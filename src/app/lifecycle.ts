@@ -43,15 +43,25 @@ export function handleRequest(runtime: Runtime, req: IncomingMessage, res: Serve
   try {
     result = runtime.dispatch(ctx)
   } catch (error) {
-    result = runtime.errorReply(ctx, error)
+    result = errorReply(runtime, ctx, error)
   }
   if (isPromise(result)) {
     result.then(
       (value) => respond(runtime, ctx, value),
-      (error) => respond(runtime, ctx, runtime.errorReply(ctx, error)),
+      (error) => respond(runtime, ctx, errorReply(runtime, ctx, error)),
     )
   } else {
     respond(runtime, ctx, result)
+  }
+}
+
+/** The error reply, with a last-resort fallback so even a hostile thrown value cannot escape. */
+function errorReply(runtime: Runtime, ctx: Context, error: unknown): unknown {
+  try {
+    return runtime.errorReply(ctx, error)
+  } catch (failure) {
+    ctx.log.error({ err: failure }, 'error rendering failed')
+    return renderDefaultError(ctx, new Error('Error rendering failed'), false)
   }
 }
 
@@ -60,7 +70,7 @@ function respond(runtime: Runtime, ctx: Context, result: unknown): void {
   if (isPromise(result)) {
     result.then(
       (value) => respond(runtime, ctx, value),
-      (error) => respond(runtime, ctx, runtime.errorReply(ctx, error)),
+      (error) => respond(runtime, ctx, errorReply(runtime, ctx, error)),
     )
     return
   }
@@ -92,7 +102,7 @@ async function writeFailure(runtime: Runtime, ctx: Context, error: unknown): Pro
   // Headers set on ctx may be what failed (a CR/LF in a value): the error answer goes without them.
   ctx._resHeaders = undefined
   try {
-    const reply = await runtime.errorReply(ctx, error)
+    const reply = await errorReply(runtime, ctx, error)
     await writeResult(ctx, reply, false)
   } catch (failure) {
     ctx.log.error({ err: failure }, 'error response failed')
