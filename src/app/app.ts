@@ -206,7 +206,13 @@ export class App extends RouteGroup implements ContextHost, Runtime {
     this.ready()
     if (this.#started) return
     this.#started = true
-    for (const hook of this.#lifespan.startup) await hook()
+    try {
+      for (const hook of this.#lifespan.startup) await hook()
+    } catch (error) {
+      // Let the caller retry or stop; shutdown hooks of a half-started app are the caller's call.
+      this.#started = false
+      throw error
+    }
   }
 
   /** Run shutdown hooks, newest first; every hook runs even if one fails. */

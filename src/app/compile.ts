@@ -80,6 +80,16 @@ function dependencySecurity(
   return out
 }
 
+function uniqueRequirements(list: SecurityRequirement[]): SecurityRequirement[] {
+  const seen = new Set<string>()
+  return list.filter((requirement) => {
+    const key = JSON.stringify(Object.entries(requirement).sort(([a], [b]) => a.localeCompare(b)))
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
 /** Compile the app's route table. */
 export function compileApp(app: RouteGroup, settings: CompileSettings): CompiledApp {
   const tree = new RouteTree<CompiledRoute>({ maxParamLength: settings.maxParamLength })
@@ -120,7 +130,10 @@ export function compileApp(app: RouteGroup, settings: CompileSettings): Compiled
       const responses = compileResponses(options, status)
       const pipeline = compilePipeline(options, def.handler)
       const entry = compose(middleware, pipeline, toReply, errorReply)
-      const security = [...(options.security ?? []), ...dependencySecurity(options.deps)]
+      const security = uniqueRequirements([
+        ...(options.security ?? []),
+        ...dependencySecurity(options.deps),
+      ])
       for (const method of def.methods) {
         const info: RouteInfo = {
           method: method === '*' ? 'ALL' : method,
