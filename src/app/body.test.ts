@@ -240,3 +240,40 @@ describe('configuration', () => {
     assert.throws(() => app.ready(), { code: 'PLINTH_CONFIG_INVALID' })
   })
 })
+
+describe('reading a body in two ways', () => {
+  it('answers 500 with a clear message instead of hanging', async () => {
+    const app = createApp({ logger: false, debug: true })
+    app.post('/both', async (ctx) => {
+      await ctx.form()
+      return (await ctx.bytes()).length
+    })
+    const res = await testClient(app).post('/both', { multipart: { a: '1' } })
+    assert.equal(res.status, 500)
+    assert.equal(res.json().error.code, 'body_already_read')
+  })
+})
+
+describe('client disconnects', () => {
+  it('abort the request body read and leave the app serving', async () => {
+    let outcome = 'pending'
+    const app = createApp({ logger: false })
+    app.post('/slow', async (ctx) => {
+      try {
+        await ctx.bytes()
+        outcome = 'read'
+      } catch (error) {
+        outcome = (error as { code?: string }).code ?? 'error'
+      }
+      return 'done'
+    })
+    app.get('/ok', () => 'ok')
+    const client = testClient(app)
+    await client.raw('POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\npartial', {
+      timeout: 50,
+    })
+    await new Promise((r) => setTimeout(r, 50))
+    assert.equal(outcome, 'request_aborted')
+    assert.equal((await client.get('/ok')).status, 200)
+  })
+})

@@ -57,6 +57,18 @@ export function checkDeclaredLength(req: IncomingMessage, limit: number): void {
  * const bytes = await readBody(req, 1024 * 1024)
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  if (req.readableDidRead || req.readableEnded) {
+    // Another reader (a multipart form) consumed the stream; waiting would hang forever.
+    return Promise.reject(
+      new HttpError(
+        500,
+        'The request body was already read as a form; read it once, with ctx.form() or ctx.bytes().',
+        {
+          code: 'body_already_read',
+        },
+      ),
+    )
+  }
   checkDeclaredLength(req, limit)
   const stream = decodedBodyStream(req)
   return new Promise<Buffer>((resolve, reject) => {

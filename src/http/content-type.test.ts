@@ -17,7 +17,10 @@ describe('parseMediaType', () => {
   })
 
   it('keeps the first of repeated parameters', () => {
-    assert.equal(parseMediaType('text/plain; charset=utf-8; charset=latin1')?.params.charset, 'utf-8')
+    assert.equal(
+      parseMediaType('text/plain; charset=utf-8; charset=latin1')?.params.charset,
+      'utf-8',
+    )
   })
 
   // Fastify's invalid Content-Type corpus (test/content-type.test.js) plus CVE-2026-25223/3419 cases.
@@ -47,7 +50,10 @@ describe('parseMediaType', () => {
   }
 
   it('does not leak a parameter out of a quoted value', () => {
-    assert.deepEqual({ ...parseMediaType('text/plain; a="x; charset=latin1"')?.params }, { a: 'x; charset=latin1' })
+    assert.deepEqual(
+      { ...parseMediaType('text/plain; a="x; charset=latin1"')?.params },
+      { a: 'x; charset=latin1' },
+    )
   })
 })
 

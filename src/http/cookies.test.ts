@@ -5,7 +5,10 @@ import { Signer } from './signing.ts'
 
 describe('parseCookies', () => {
   it('parses pairs, trims SP/HTAB, unquotes and percent-decodes values', () => {
-    assert.deepEqual({ ...parseCookies(' a=1 ;\tb="two" ; c=caf%C3%A9; d=%zz') }, { a: '1', b: 'two', c: 'café', d: '%zz' })
+    assert.deepEqual(
+      { ...parseCookies(' a=1 ;\tb="two" ; c=caf%C3%A9; d=%zz') },
+      { a: '1', b: 'two', c: 'café', d: '%zz' },
+    )
   })
 
   it('keeps the first occurrence of a name', () => {
@@ -26,6 +29,7 @@ describe('parseCookies', () => {
   it('stores __proto__ and constructor as plain keys without polluting prototypes', () => {
     const cookies = parseCookies('__proto__=x; constructor=y')
     assert.equal(Object.getPrototypeOf(cookies), null)
+    // biome-ignore lint/suspicious/noProto: an own "__proto__" key on a null-prototype object is what is tested
     assert.equal(cookies.__proto__, 'x')
     assert.equal(cookies.constructor, 'y')
     assert.equal(({} as Record<string, unknown>).x, undefined)
@@ -62,20 +66,31 @@ describe('serializeCookie', () => {
 
   it('forces Secure for __Secure-/__Host- names and SameSite=None', () => {
     assert.match(serializeCookie('__Secure-a', '1'), /; Secure/)
-    assert.match(serializeCookie('b', '1', { sameSite: 'none' }), /; Secure; HttpOnly; SameSite=None/)
+    assert.match(
+      serializeCookie('b', '1', { sameSite: 'none' }),
+      /; Secure; HttpOnly; SameSite=None/,
+    )
   })
 
   it('rejects attribute injection through the name, path or domain', () => {
-    assert.throws(() => serializeCookie('a;Domain=evil', 'x'), { code: 'PLINTH_COOKIE_INVALID_NAME' })
-    assert.throws(() => serializeCookie('a', 'x', { path: '/;Secure=0' }), { code: 'PLINTH_COOKIE_INVALID_ATTRIBUTE' })
+    assert.throws(() => serializeCookie('a;Domain=evil', 'x'), {
+      code: 'PLINTH_COOKIE_INVALID_NAME',
+    })
+    assert.throws(() => serializeCookie('a', 'x', { path: '/;Secure=0' }), {
+      code: 'PLINTH_COOKIE_INVALID_ATTRIBUTE',
+    })
     assert.throws(() => serializeCookie('a', 'x', { domain: 'a.com\r\nSet-Cookie: b=c' }), {
       code: 'PLINTH_COOKIE_INVALID_ATTRIBUTE',
     })
   })
 
   it('enforces the __Host- prefix rules', () => {
-    assert.throws(() => serializeCookie('__Host-sid', 'x', { path: '/app' }), { code: 'PLINTH_COOKIE_HOST_PREFIX' })
-    assert.throws(() => serializeCookie('__Host-sid', 'x', { domain: 'a.com' }), { code: 'PLINTH_COOKIE_HOST_PREFIX' })
+    assert.throws(() => serializeCookie('__Host-sid', 'x', { path: '/app' }), {
+      code: 'PLINTH_COOKIE_HOST_PREFIX',
+    })
+    assert.throws(() => serializeCookie('__Host-sid', 'x', { domain: 'a.com' }), {
+      code: 'PLINTH_COOKIE_HOST_PREFIX',
+    })
   })
 })
 

@@ -4,6 +4,11 @@
  * its own (and by the sessions, auth and WebSocket modules).
  */
 export { bodyTooLarge, readBody } from './body.ts'
+export {
+  type FormDataDisposition,
+  parseFormDataDisposition,
+  sanitizeFilename,
+} from './content-disposition.ts'
 export { isJsonMediaType, type MediaType, parseMediaType } from './content-type.ts'
 export { type CookieOptions, parseCookies, serializeCookie } from './cookies.ts'
 export { HttpError, type HttpErrorOptions, PlinthError, statusText } from './errors.ts'
@@ -13,6 +18,7 @@ export {
   type FormRecord,
   type FormValue,
   type MultipartLimits,
+  type ParsedMultipart,
   parseMultipart,
   UploadedFile,
 } from './multipart.ts'

@@ -31,11 +31,16 @@ describe('parseJsonBody', () => {
     assert.doesNotThrow(() => parseJsonBody(nested(64), 64))
     assert.throws(() => parseJsonBody(nested(65), 64), /deeper than the limit of 64/)
     assert.throws(() => parseJsonBody(nested(100_000), 64), JsonBodyError)
-    assert.throws(() => parseJsonBody(`{"a":${'{"a":'.repeat(70)}1${'}'.repeat(70)}}`, 64), JsonBodyError)
+    assert.throws(
+      () => parseJsonBody(`{"a":${'{"a":'.repeat(70)}1${'}'.repeat(70)}}`, 64),
+      JsonBodyError,
+    )
   })
 
   it('ignores brackets inside strings when measuring depth', () => {
-    assert.deepEqual(parseJsonBody(JSON.stringify({ s: `${'['.repeat(200)}\\"` }), 2), { s: `${'['.repeat(200)}\\"` })
+    assert.deepEqual(parseJsonBody(JSON.stringify({ s: `${'['.repeat(200)}\\"` }), 2), {
+      s: `${'['.repeat(200)}\\"`,
+    })
   })
 
   it('explains malformed JSON without echoing the body', () => {

@@ -86,8 +86,14 @@ describe('redirect', () => {
   })
 
   it('refuses external targets unless allowExternal is set', () => {
-    assert.throws(() => redirect('https://evil.example/'), (e: HttpError) => e.status === 400 && e.code === 'unsafe_redirect')
-    assert.equal(redirect('https://github.com/login', { allowExternal: true }).headers.location, 'https://github.com/login')
+    assert.throws(
+      () => redirect('https://evil.example/'),
+      (e: HttpError) => e.status === 400 && e.code === 'unsafe_redirect',
+    )
+    assert.equal(
+      redirect('https://github.com/login', { allowExternal: true }).headers.location,
+      'https://github.com/login',
+    )
   })
 
   it('refuses header splitting even with allowExternal', () => {
@@ -101,12 +107,22 @@ describe('safeRedirect', () => {
   })
 
   it('falls back for unsafe or missing targets', () => {
-    for (const target of ['//evil.example', 'https://evil.example', undefined, ['/a'], '\\\\evil']) {
+    for (const target of [
+      '//evil.example',
+      'https://evil.example',
+      undefined,
+      ['/a'],
+      '\\\\evil',
+    ]) {
       assert.equal(safeRedirect(target, '/account').headers.location, '/account')
     }
   })
 
   it('allows listed hosts', () => {
-    assert.equal(safeRedirect('https://shop.example/x', '/', { allowedHosts: ['shop.example'] }).headers.location, 'https://shop.example/x')
+    assert.equal(
+      safeRedirect('https://shop.example/x', '/', { allowedHosts: ['shop.example'] }).headers
+        .location,
+      'https://shop.example/x',
+    )
   })
 })

@@ -1,18 +1,25 @@
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
 import type { Readable } from 'node:stream'
+import { describe, it } from 'node:test'
 import { formatSseEvent, sse } from './sse.ts'
 
 describe('formatSseEvent', () => {
   it('encodes objects as JSON data and splits multi-line strings', () => {
     assert.equal(formatSseEvent({ a: 1 }), 'data: {"a":1}\n\n')
-    assert.equal(formatSseEvent({ data: 'one\ntwo', event: 'msg', id: '7', retry: 1500 }), 'event: msg\nid: 7\nretry: 1500\ndata: one\ndata: two\n\n')
+    assert.equal(
+      formatSseEvent({ data: 'one\ntwo', event: 'msg', id: '7', retry: 1500 }),
+      'event: msg\nid: 7\nretry: 1500\ndata: one\ndata: two\n\n',
+    )
     assert.equal(formatSseEvent({ comment: 'hi' }), ': hi\n\n')
   })
 
   it('refuses line breaks in event names and ids (event injection)', () => {
-    assert.throws(() => formatSseEvent({ event: 'a\ndata: forged', data: 1 }), { code: 'PLINTH_SSE_INVALID_FIELD' })
-    assert.throws(() => formatSseEvent({ id: '1\r\n', data: 1 }), { code: 'PLINTH_SSE_INVALID_FIELD' })
+    assert.throws(() => formatSseEvent({ event: 'a\ndata: forged', data: 1 }), {
+      code: 'PLINTH_SSE_INVALID_FIELD',
+    })
+    assert.throws(() => formatSseEvent({ id: '1\r\n', data: 1 }), {
+      code: 'PLINTH_SSE_INVALID_FIELD',
+    })
   })
 })
 

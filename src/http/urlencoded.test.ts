@@ -4,13 +4,20 @@ import { decodeComponent, parseUrlEncoded, TooManyFieldsError } from './urlencod
 
 describe('parseUrlEncoded', () => {
   it('decodes + and percent escapes and turns repeated keys into arrays', () => {
-    const parsed = parseUrlEncoded('q=red+shoes&tag=a&tag=b&tag=c&empty=&flag&caf%C3%A9=%E2%9C%93', 1000)
-    assert.deepEqual({ ...parsed }, { q: 'red shoes', tag: ['a', 'b', 'c'], empty: '', flag: '', café: '✓' })
+    const parsed = parseUrlEncoded(
+      'q=red+shoes&tag=a&tag=b&tag=c&empty=&flag&caf%C3%A9=%E2%9C%93',
+      1000,
+    )
+    assert.deepEqual(
+      { ...parsed },
+      { q: 'red shoes', tag: ['a', 'b', 'c'], empty: '', flag: '', café: '✓' },
+    )
   })
 
   it('returns a null-prototype record where __proto__ is an ordinary key', () => {
     const parsed = parseUrlEncoded('__proto__[isAdmin]=1&__proto__=x&constructor=y', 1000)
     assert.equal(Object.getPrototypeOf(parsed), null)
+    // biome-ignore lint/suspicious/noProto: an own "__proto__" key on a null-prototype object is what is tested
     assert.equal(parsed.__proto__, 'x')
     assert.equal(parsed['__proto__[isAdmin]'], '1')
     assert.equal(({} as Record<string, unknown>).isAdmin, undefined)
@@ -22,7 +29,10 @@ describe('parseUrlEncoded', () => {
   })
 
   it('keeps malformed percent escapes literally instead of failing', () => {
-    assert.deepEqual({ ...parseUrlEncoded('a=%zz&b=100%&c=%E2%9C', 10) }, { a: '%zz', b: '100%', c: '\ufffd' })
+    assert.deepEqual(
+      { ...parseUrlEncoded('a=%zz&b=100%&c=%E2%9C', 10) },
+      { a: '%zz', b: '100%', c: '\ufffd' },
+    )
   })
 
   it('allows exactly the limit and throws past it', () => {

@@ -37,6 +37,10 @@ export function connectInMemory(server: Server, remoteAddress = '127.0.0.1'): Du
   const [client, serverSide] = duplexPair()
   socketMethods(serverSide as SocketLike, remoteAddress)
   socketMethods(client as SocketLike, '127.0.0.1')
+  // duplexPair only forwards end-of-input; a real socket's close is seen by both ends, so a client
+  // that disconnects mid-request aborts the request on the server as it would over TCP.
+  client.once('close', () => serverSide.destroy())
+  serverSide.once('close', () => client.destroy())
   server.emit('connection', serverSide)
   return client
 }
