@@ -65,7 +65,8 @@ function imports(file: string): Array<{ specifier: string; typeOnly: boolean }> 
   const found: Array<{ specifier: string; typeOnly: boolean }> = []
   for (const match of text.matchAll(IMPORT)) {
     const clause = match[0]
-    const typeOnly = Boolean(match[2]) || /^\s*(import|export)\s*\{\s*(type\s+[^,}]+,?\s*)+\}/.test(clause)
+    const typeOnly =
+      Boolean(match[2]) || /^\s*(import|export)\s*\{\s*(type\s+[^,}]+,?\s*)+\}/.test(clause)
     found.push({ specifier: match[3]!, typeOnly })
   }
   return found
@@ -76,9 +77,12 @@ const edges: Edge[] = []
 const packageUses: Array<{ file: string; pkg: string }> = []
 for (const file of files) {
   for (const { specifier, typeOnly } of imports(file)) {
-    if (specifier.startsWith('.')) edges.push({ from: file, to: resolve(dirname(file), specifier), typeOnly })
+    if (specifier.startsWith('.'))
+      edges.push({ from: file, to: resolve(dirname(file), specifier), typeOnly })
     else if (!specifier.startsWith('node:')) {
-      const pkg = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!
+      const pkg = specifier.startsWith('@')
+        ? specifier.split('/').slice(0, 2).join('/')
+        : specifier.split('/')[0]!
       packageUses.push({ file, pkg })
     }
   }
@@ -122,7 +126,9 @@ describe('architecture', () => {
     const visit = (node: string) => {
       if (state.get(node) === 'done') return
       if (state.get(node) === 'visiting') {
-        cycles.push([...stack.slice(stack.indexOf(node)), node].map((f) => relative(SRC, f)).join(' → '))
+        cycles.push(
+          [...stack.slice(stack.indexOf(node)), node].map((f) => relative(SRC, f)).join(' → '),
+        )
         return
       }
       state.set(node, 'visiting')
@@ -141,7 +147,9 @@ describe('architecture', () => {
       const [a, b] = [moduleOf(e.from), moduleOf(e.to)]
       if (a !== b) moduleGraph.set(a, (moduleGraph.get(a) ?? new Set()).add(b))
     }
-    const mutual = [...moduleGraph].flatMap(([a, targets]) => [...targets].filter((b) => moduleGraph.get(b)?.has(a)).map((b) => `${a} ↔ ${b}`))
+    const mutual = [...moduleGraph].flatMap(([a, targets]) =>
+      [...targets].filter((b) => moduleGraph.get(b)?.has(a)).map((b) => `${a} ↔ ${b}`),
+    )
     assert.deepEqual(mutual, [])
   })
 })

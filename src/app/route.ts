@@ -202,7 +202,8 @@ export function compilePipeline(options: RouteOptions, handler: Handler<any>): E
     const issues: ValidationIssue<RequestLocation>[] = []
     for (const plan of plans) {
       let input = plan.read(ctx)
-      if (plan.coerce && input !== null && typeof input === 'object') input = plan.coerce(input as Record<string, unknown>)
+      if (plan.coerce && input !== null && typeof input === 'object')
+        input = plan.coerce(input as Record<string, unknown>)
       let result = runSchema(plan.schema, input)
       if (isPromise(result)) result = await result
       collect(issues, plan, result, (value) => plan.assign(ctx, value))

@@ -10,10 +10,19 @@ describe('DependencyScope', () => {
       calls++
       return { url: 'db://' }
     })
-    const db = defineDependency({ deps: { config }, resolve: (_ctx, { config }) => `conn:${config.url}` })
-    const repo = defineDependency({ deps: { db, config }, resolve: (_ctx, { db }) => `repo(${db})` })
+    const db = defineDependency({
+      deps: { config },
+      resolve: (_ctx, { config }) => `conn:${config.url}`,
+    })
+    const repo = defineDependency({
+      deps: { db, config },
+      resolve: (_ctx, { db }) => `repo(${db})`,
+    })
     const scope = new DependencyScope({})
-    assert.deepEqual(await scope.resolveAll({ repo, db }), { repo: 'repo(conn:db://)', db: 'conn:db://' })
+    assert.deepEqual(await scope.resolveAll({ repo, db }), {
+      repo: 'repo(conn:db://)',
+      db: 'conn:db://',
+    })
     assert.equal(calls, 1)
     assert.equal(await new DependencyScope({}).resolve(repo), 'repo(conn:db://)')
     assert.equal(calls, 2)
@@ -92,10 +101,17 @@ describe('assertNoCycles', () => {
     const a = defineDependency({ name: 'a', deps: deps as DependencyMap, resolve: () => 1 })
     const b = defineDependency({ name: 'b', deps: { a }, resolve: () => 2 })
     deps.b = b
-    assert.throws(() => assertNoCycles({ a }, 'GET /x'), (e: Error & { code?: string }) => e.code === 'PLINTH_DI_CYCLE' && e.message.includes('a → b → a'))
+    assert.throws(
+      () => assertNoCycles({ a }, 'GET /x'),
+      (e: Error & { code?: string }) =>
+        e.code === 'PLINTH_DI_CYCLE' && e.message.includes('a → b → a'),
+    )
   })
 
   it('rejects values that are not dependencies', () => {
-    assert.throws(() => assertNoCycles({ x: (() => 1) as unknown as DependencyMap[string] }, 'GET /x'), { code: 'PLINTH_DI_INVALID' })
+    assert.throws(
+      () => assertNoCycles({ x: (() => 1) as unknown as DependencyMap[string] }, 'GET /x'),
+      { code: 'PLINTH_DI_INVALID' },
+    )
   })
 })

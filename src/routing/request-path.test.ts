@@ -4,7 +4,10 @@ import { InvalidPathError, parseRequestTarget } from './request-path.ts'
 
 describe('parseRequestTarget', () => {
   it('splits path and query and decodes the path once', () => {
-    assert.deepEqual(parseRequestTarget('/caf%C3%A9/menu?x=%20'), { path: '/café/menu', query: 'x=%20' })
+    assert.deepEqual(parseRequestTarget('/caf%C3%A9/menu?x=%20'), {
+      path: '/café/menu',
+      query: 'x=%20',
+    })
     assert.deepEqual(parseRequestTarget('/'), { path: '/', query: '' })
   })
 

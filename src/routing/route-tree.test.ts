@@ -94,13 +94,20 @@ describe('RouteTree', () => {
       ['POST', '/items/:id'],
       ['DELETE', '/items/:id'],
     ])
-    assert.deepEqual([...t.allowedMethods('/items/special')].sort(), ['DELETE', 'GET', 'HEAD', 'POST'])
+    assert.deepEqual([...t.allowedMethods('/items/special')].sort(), [
+      'DELETE',
+      'GET',
+      'HEAD',
+      'POST',
+    ])
     assert.deepEqual([...t.allowedMethods('/nothing')], [])
   })
 
   it('rejects duplicate method and pattern pairs, including renamed parameters', () => {
     const t = tree([['GET', '/users/:id']])
-    assert.throws(() => t.add('GET', '/users/:userId', 'x'), { code: 'PLINTH_ROUTING_DUPLICATE_ROUTE' })
+    assert.throws(() => t.add('GET', '/users/:userId', 'x'), {
+      code: 'PLINTH_ROUTING_DUPLICATE_ROUTE',
+    })
     assert.doesNotThrow(() => t.add('PUT', '/users/:userId', 'x'))
   })
 

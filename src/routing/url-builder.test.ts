@@ -15,7 +15,10 @@ describe('compileUrlBuilder', () => {
 
   it('appends query values, repeating keys for arrays and skipping undefined', () => {
     const build = compileUrlBuilder('/search', 'search')
-    assert.equal(build({}, { q: 'red shoes', tag: ['a', 'b'], page: undefined }), '/search?q=red%20shoes&tag=a&tag=b')
+    assert.equal(
+      build({}, { q: 'red shoes', tag: ['a', 'b'], page: undefined }),
+      '/search?q=red%20shoes&tag=a&tag=b',
+    )
   })
 
   it('throws a clear error for missing or unknown parameters', () => {

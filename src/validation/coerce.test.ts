@@ -8,13 +8,18 @@ const coercerFor = (schema: z.ZodType) => compileCoercer(toJsonSchema(schema, 'i
 
 describe('compileCoercer', () => {
   it('turns numeric, integer and boolean strings into values the schema expects', () => {
-    const coerce = coercerFor(z.object({ page: z.number().int(), ratio: z.number(), on: z.boolean(), name: z.string() }))!
-    assert.deepEqual({ ...coerce({ page: '2', ratio: '-1.5e2', on: 'true', name: '007' }) }, {
-      page: 2,
-      ratio: -150,
-      on: true,
-      name: '007',
-    })
+    const coerce = coercerFor(
+      z.object({ page: z.number().int(), ratio: z.number(), on: z.boolean(), name: z.string() }),
+    )!
+    assert.deepEqual(
+      { ...coerce({ page: '2', ratio: '-1.5e2', on: 'true', name: '007' }) },
+      {
+        page: 2,
+        ratio: -150,
+        on: true,
+        name: '007',
+      },
+    )
   })
 
   it('wraps single values for array properties and coerces their items', () => {

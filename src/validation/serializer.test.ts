@@ -56,7 +56,12 @@ describe('compileSerializer', () => {
 
   it('serializes arrays of objects and recursive schemas', () => {
     type Node = { name: string; children: Node[] }
-    const NodeSchema: z.ZodType<Node> = z.object({ name: z.string(), get children() { return z.array(NodeSchema) } })
+    const NodeSchema: z.ZodType<Node> = z.object({
+      name: z.string(),
+      get children() {
+        return z.array(NodeSchema)
+      },
+    })
     const write = serializerFor(z.array(NodeSchema))
     const tree = [{ name: 'a', children: [{ name: 'b', children: [], extra: 1 }] }]
     assert.equal(write(tree), '[{"name":"a","children":[{"name":"b","children":[]}]}]')
