@@ -14,7 +14,7 @@ import {
   type ServerResponse,
 } from 'node:http'
 import type { App } from '../app/index.ts'
-import { PlinthError } from '../http/errors.ts'
+import { PlinthError } from '../http/index.ts'
 
 /** Server timeouts and limits. */
 export interface ServerOptions {
@@ -39,6 +39,8 @@ export interface CreatedServer {
   beginShutdown(): void
   /** Number of requests being handled right now. */
   readonly inFlight: number
+  /** Resolves once no request is being handled (immediately when none is). */
+  whenIdle(): Promise<void>
 }
 
 const DEFAULTS = {
@@ -80,6 +82,13 @@ const SHUTDOWN_BODY = JSON.stringify({
   },
 })
 
+/** Parser and timeout errors with a more precise status than 400 (as Node's default handler). */
+const CLIENT_ERROR_STATUS: Record<string, readonly [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Payload Too Large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+}
+
 /**
  * Create (but do not start) the HTTP server for an app.
  *
@@ -91,6 +100,14 @@ export function createServer(app: App, options?: ServerOptions): CreatedServer {
   const settings = resolveServerOptions(options)
   let closing = false
   const active = new Set<ServerResponse>()
+  let idleWaiters: Array<() => void> = []
+  const release = (res: ServerResponse) => {
+    active.delete(res)
+    if (active.size > 0 || idleWaiters.length === 0) return
+    const waiters = idleWaiters
+    idleWaiters = []
+    for (const resolve of waiters) resolve()
+  }
   const handler = app.handler
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     if (closing) {
@@ -107,7 +124,7 @@ export function createServer(app: App, options?: ServerOptions): CreatedServer {
     }
     ;(req.socket as { _plinthServed?: boolean })._plinthServed = true
     active.add(res)
-    res.once('close', () => active.delete(res))
+    res.once('close', () => release(res))
     handler(req, res)
   }
   const server = createHttpServer(
@@ -127,22 +144,14 @@ export function createServer(app: App, options?: ServerOptions): CreatedServer {
   server.maxRequestsPerSocket = settings.maxRequestsPerSocket
   // Never let a socket error (ECONNRESET from a client that vanished) become an uncaught exception.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // A response already under way on this socket (a streamed reply to a slow upload): raw status
+    // bytes would corrupt it, so the only honest signal left is closing the connection.
+    const current = (socket as { _httpMessage?: ServerResponse | null })._httpMessage
+    if (error.code === 'ECONNRESET' || !socket.writable || current?.headersSent) {
       socket.destroy()
       return
     }
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW'
-        ? 431
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? 408
-          : 400
-    const reason =
-      status === 431
-        ? 'Request Header Fields Too Large'
-        : status === 408
-          ? 'Request Timeout'
-          : 'Bad Request'
+    const [status, reason] = CLIENT_ERROR_STATUS[error.code ?? ''] ?? [400, 'Bad Request']
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
   })
   return {
@@ -157,6 +166,10 @@ export function createServer(app: App, options?: ServerOptions): CreatedServer {
     },
     get inFlight() {
       return active.size
+    },
+    whenIdle() {
+      if (active.size === 0) return Promise.resolve()
+      return new Promise<void>((resolve) => idleWaiters.push(resolve))
     },
   }
 }

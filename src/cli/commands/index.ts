@@ -1,0 +1,16 @@
+/**
+ * The default command registry with the built-in commands. Other modules add theirs here:
+ * `commands.register(defineCommand({ ... }))`.
+ */
+import { CommandRegistry } from '../registry.ts'
+import { devCommand } from './dev.ts'
+import { routesCommand } from './routes.ts'
+import { startCommand } from './start.ts'
+
+/** The registry `plinth` dispatches to. */
+export const commands = new CommandRegistry()
+  .register(startCommand)
+  .register(devCommand)
+  .register(routesCommand)
+
+export { devCommand, routesCommand, startCommand }
