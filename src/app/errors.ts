@@ -139,7 +139,10 @@ export function errorReplier(
   const report = (ctx: Context, error: unknown) => {
     const status = statusOf(error)
     if (status >= 500) ctx.log.error({ err: error }, 'request failed')
-    else if (debug) ctx.log.debug({ err: error }, 'request rejected')
+    else if (debug) {
+      const http = error instanceof HttpError ? error : undefined
+      ctx.log.debug({ status, code: http?.code, reason: describeError(error) }, 'request rejected')
+    }
   }
   const render = (ctx: Context, error: unknown): Reply | Promise<Reply> => {
     const handler = findHandler(scopes, error)
