@@ -1,7 +1,8 @@
 /**
  * Safe JSON body parsing.
  *
- * `JSON.parse` itself is iterative and safe, but what comes after it is not: recursive validators,
+ * `JSON.parse` itself is iterative and safe (and the body size is already capped), but what comes
+ * after it is not: recursive validators,
  * serializers and loggers overflow the stack on deeply nested input, and an own `__proto__` key turns
  * into a real prototype on the first `Object.assign`. So a body is rejected (400) when it nests
  * deeper than the limit or carries `__proto__` / `constructor.prototype` keys (Fastify's
@@ -27,69 +28,59 @@ export class JsonBodyError extends Error {
  */
 export function parseJsonBody(text: string, maxDepth: number): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-  if (text.length > maxDepth * 2) checkDepth(text, maxDepth)
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (error) {
     throw new JsonBodyError(describeSyntaxError(error))
   }
-  if (
-    value !== null &&
-    typeof value === 'object' &&
-    (text.includes('__proto__') || text.includes('constructor') || text.includes('\\u'))
-  ) {
-    checkPrototypeKeys(value)
-  }
+  if (value === null || typeof value !== 'object') return value
+  // A document this short cannot nest too deep; only look for poisoning keys if one may be there.
+  const suspicious =
+    text.includes('__proto__') || text.includes('constructor') || text.includes('\\u')
+  if (suspicious || text.length > maxDepth * 2) checkParsed(value, maxDepth, suspicious)
   return value
 }
 
-/** Linear scan for bracket depth outside strings; cheap enough to run before `JSON.parse`. */
-function checkDepth(text: string, maxDepth: number): void {
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 0x5c) i++
-      else if (c === 0x22) inString = false
-    } else if (c === 0x22) {
-      inString = true
-    } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > maxDepth) {
-        throw new JsonBodyError(`JSON nests deeper than the limit of ${maxDepth} levels`)
+/**
+ * One iterative walk (V8's `JSON.parse` is not recursive, so parsing first is safe; the walk must
+ * not be recursive either) checking the nesting depth and, when asked, the poisoning keys.
+ */
+function checkParsed(root: object, maxDepth: number, checkKeys: boolean): void {
+  const nodes: object[] = [root]
+  const depths: number[] = [1]
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Record<string, unknown>
+    const depth = depths.pop()!
+    if (depth > maxDepth)
+      throw new JsonBodyError(`JSON nests deeper than the limit of ${maxDepth} levels`)
+    if (Array.isArray(node)) {
+      for (const item of node) {
+        if (item !== null && typeof item === 'object') {
+          nodes.push(item)
+          depths.push(depth + 1)
+        }
       }
-    } else if (c === 0x7d || c === 0x5d) {
-      depth--
+      continue
+    }
+    if (checkKeys) checkKeysOf(node)
+    for (const key in node) {
+      const child = node[key]
+      if (child !== null && typeof child === 'object') {
+        nodes.push(child)
+        depths.push(depth + 1)
+      }
     }
   }
 }
 
-/** Breadth-first (no recursion) search for poisoning keys. */
-function checkPrototypeKeys(root: object): void {
-  const queue: object[] = [root]
-  for (let i = 0; i < queue.length; i++) {
-    const node = queue[i] as Record<string, unknown>
-    if (Array.isArray(node)) {
-      for (const item of node) if (item !== null && typeof item === 'object') queue.push(item)
-      continue
-    }
-    if (Object.hasOwn(node, '__proto__')) {
-      throw new JsonBodyError('JSON contains a forbidden "__proto__" key')
-    }
-    const ctor = node.constructor
-    if (
-      Object.hasOwn(node, 'constructor') &&
-      ctor !== null &&
-      typeof ctor === 'object' &&
-      Object.hasOwn(ctor, 'prototype')
-    ) {
-      throw new JsonBodyError('JSON contains a forbidden "constructor.prototype" key')
-    }
-    for (const key in node) {
-      const child = node[key]
-      if (child !== null && typeof child === 'object') queue.push(child)
-    }
+function checkKeysOf(node: Record<string, unknown>): void {
+  if (Object.hasOwn(node, '__proto__'))
+    throw new JsonBodyError('JSON contains a forbidden "__proto__" key')
+  if (!Object.hasOwn(node, 'constructor')) return
+  const ctor = node.constructor
+  if (ctor !== null && typeof ctor === 'object' && Object.hasOwn(ctor, 'prototype')) {
+    throw new JsonBodyError('JSON contains a forbidden "constructor.prototype" key')
   }
 }
 

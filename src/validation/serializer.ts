@@ -1,131 +1,107 @@
 /**
  * A JSON serializer compiled from a response's JSON Schema.
  *
- * Two jobs: (1) only the properties the schema declares are written, so a handler that returns a
- * whole record cannot leak fields such as `passwordHash` (FastAPI's `response_model` filtering);
- * (2) known shapes skip `JSON.stringify`'s generic property walk. Built from closures, not
- * generated source code, so it runs where `eval` is forbidden and can be read in a debugger.
- * Parts of a schema it does not understand (`anyOf`, `additionalProperties`, …) fall back to
- * `JSON.stringify` for that value only.
+ * Its job is filtering: only the properties the schema declares are written, so a handler that
+ * returns a whole record cannot leak fields such as `passwordHash` (FastAPI's `response_model`).
+ * It compiles the schema into a *projection* (a function copying the declared fields into plain
+ * objects) and hands the result to `JSON.stringify`. Measured against a serializer that writes the
+ * JSON text itself (bench/micro.ts, Node 24): that one was 1.1× faster on a tiny object but 1.6×
+ * slower on nested objects and 1.8× slower on arrays; projecting costs about 7% over a bare
+ * `JSON.stringify` on a 100-item array. When a schema declares nothing to filter, the serializer is
+ * `JSON.stringify` itself. Built from closures, not generated code, so it runs where `eval` is
+ * forbidden.
  */
 import type { JsonSchema } from './standard-schema.ts'
 
 /** Serialises one value to JSON text. */
 export type Serializer = (value: unknown) => string
 
-// Strings that need no escaping can be quoted directly.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON must escape.
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\ud800-\udfff]/
-
-function stringify(value: unknown): string {
-  return JSON.stringify(value) ?? 'null'
-}
-
-function writeString(value: unknown): string {
-  if (typeof value !== 'string') return stringify(value)
-  return value.length < 5000 && !NEEDS_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value)
-}
-
-function writeNumber(value: unknown): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null'
-  return stringify(value)
-}
-
-function writeBoolean(value: unknown): string {
-  return value === true ? 'true' : value === false ? 'false' : stringify(value)
-}
+/** Copies the declared parts of a value; `undefined` when nothing under this schema is filtered. */
+type Projector = ((value: unknown) => unknown) | undefined
 
 interface Context {
   defs: Record<string, unknown>
-  cache: Map<unknown, Serializer>
+  cache: Map<unknown, Projector | null>
 }
 
-function compileNode(schema: unknown, ctx: Context): Serializer {
-  if (schema === null || typeof schema !== 'object') return stringify
+const IN_PROGRESS = null
+
+function projectorFor(schema: unknown, ctx: Context): Projector {
+  if (schema === null || typeof schema !== 'object') return undefined
   const cached = ctx.cache.get(schema)
-  if (cached) return cached
-  let resolved: Serializer = stringify
-  // Recursive schemas refer to themselves: register a trampoline before compiling children.
-  const trampoline: Serializer = (value) => resolved(value)
-  ctx.cache.set(schema, trampoline)
-  resolved = build(schema as JsonSchema, ctx)
-  ctx.cache.set(schema, resolved)
-  return resolved
+  if (cached !== undefined) {
+    // A recursive reference while its own projector is being built: defer to the final one.
+    if (cached === IN_PROGRESS) return (value) => (ctx.cache.get(schema) ?? identity)(value)
+    return cached
+  }
+  ctx.cache.set(schema, IN_PROGRESS)
+  const projector = build(schema as JsonSchema, ctx)
+  ctx.cache.set(schema, projector)
+  return projector
 }
 
-function build(schema: JsonSchema, ctx: Context): Serializer {
+const identity = (value: unknown) => value
+
+function build(schema: JsonSchema, ctx: Context): Projector {
   const ref = schema.$ref
   if (typeof ref === 'string') {
     const match = /^#\/\$defs\/(.+)$/.exec(ref)
     const target = match ? ctx.defs[decodeURIComponent(match[1]!)] : undefined
-    return target === undefined ? stringify : compileNode(target, ctx)
+    return target === undefined ? undefined : projectorFor(target, ctx)
   }
-  if (schema.anyOf || schema.oneOf || schema.allOf || schema.not || schema.if) return stringify
-  switch (schema.type) {
-    case 'string':
-      return writeString
-    case 'integer':
-    case 'number':
-      return writeNumber
-    case 'boolean':
-      return writeBoolean
-    case 'null':
-      return () => 'null'
-    case 'array':
-      return buildArray(schema, ctx)
-    case 'object':
-      return buildObject(schema, ctx)
-    default:
-      return stringify
-  }
+  // Unions and conditionals could filter differently per branch; leave such values whole.
+  if (schema.anyOf || schema.oneOf || schema.allOf || schema.not || schema.if) return undefined
+  if (schema.type === 'array') return buildArray(schema, ctx)
+  if (schema.type === 'object') return buildObject(schema, ctx)
+  return undefined
 }
 
-function buildArray(schema: JsonSchema, ctx: Context): Serializer {
-  if (
-    schema.prefixItems !== undefined ||
-    schema.items === undefined ||
-    typeof schema.items !== 'object'
-  )
-    return stringify
-  const item = compileNode(schema.items, ctx)
+function buildArray(schema: JsonSchema, ctx: Context): Projector {
+  if (schema.prefixItems !== undefined || schema.items === null || typeof schema.items !== 'object')
+    return undefined
+  const item = projectorFor(schema.items, ctx)
+  if (item === undefined) return undefined
   return (value) => {
-    if (!Array.isArray(value)) return stringify(value)
-    if (value.length === 0) return '[]'
-    let out = `[${item(value[0])}`
-    for (let i = 1; i < value.length; i++) out += `,${item(value[i])}`
-    return `${out}]`
+    if (!Array.isArray(value)) return value
+    const out = new Array(value.length)
+    for (let i = 0; i < value.length; i++) out[i] = item(value[i])
+    return out
   }
 }
 
-function buildObject(schema: JsonSchema, ctx: Context): Serializer {
+function buildObject(schema: JsonSchema, ctx: Context): Projector {
   const extra = schema.additionalProperties
   const properties = schema.properties as Record<string, unknown> | undefined
-  // Open objects (additional properties allowed with a schema) and maps are left to JSON.stringify.
+  // Open objects (records, passthrough) keep every key.
   if (
     properties === undefined ||
     (extra !== undefined && extra !== false) ||
     schema.patternProperties
   ) {
-    return stringify
+    return undefined
   }
   const keys = Object.keys(properties)
-  const prefixes = keys.map((key) => `${JSON.stringify(key)}:`)
-  const writers = keys.map((key) => compileNode(properties[key], ctx))
+  const children = keys.map((key) => projectorFor(properties[key], ctx))
   const n = keys.length
   return (value) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return stringify(value)
-    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return stringify(value)
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
+    // Objects with their own JSON form (Date, Decimal, model instances) decide for themselves.
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value
     const record = value as Record<string, unknown>
-    let out = '{'
-    let first = true
+    const out: Record<string, unknown> = {}
     for (let i = 0; i < n; i++) {
-      const v = record[keys[i]!]
-      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue
-      out += first ? prefixes[i]! + writers[i]!(v) : `,${prefixes[i]!}${writers[i]!(v)}`
-      first = false
+      const key = keys[i]!
+      const v = record[key]
+      if (v === undefined) continue
+      const child = children[i]
+      out[key] = child === undefined ? v : child(v)
     }
-    return `${out}}`
+    return out
   }
+}
+
+function stringify(value: unknown): string {
+  return JSON.stringify(value) ?? 'null'
 }
 
 /**
@@ -137,5 +113,7 @@ function buildObject(schema: JsonSchema, ctx: Context): Serializer {
  */
 export function compileSerializer(schema: JsonSchema): Serializer {
   const defs = (schema.$defs ?? schema.definitions ?? {}) as Record<string, unknown>
-  return compileNode(schema, { defs, cache: new Map() })
+  const project = projectorFor(schema, { defs, cache: new Map() })
+  if (project === undefined) return stringify
+  return (value) => stringify(project(value))
 }
