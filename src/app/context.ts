@@ -56,8 +56,8 @@ export class Context<I extends RouteInputs = AnyInputs> {
   route: CompiledRoute | null
   /** The error being answered, once an error response has been produced. */
   error: unknown
-  /** Start time (`performance.now()`), for logs and timing headers. */
-  readonly startTime: number
+  /** Start time (`performance.now()`) when request logging is on, else 0 (it costs ~40 ns). */
+  startTime: number
 
   /** @internal */ _paramValues: string[] | null = null
   /** @internal */ _params: unknown = undefined
@@ -87,7 +87,7 @@ export class Context<I extends RouteInputs = AnyInputs> {
     this.rawQuery = ''
     this.route = null
     this.error = undefined
-    this.startTime = performance.now()
+    this.startTime = 0
   }
 
   /** Path parameters: validated values when the route declares `params`, otherwise strings. */

@@ -39,6 +39,7 @@ function isPromise(value: unknown): value is Promise<unknown> {
 /** Handle one request from start to finish. Never throws. */
 export function handleRequest(runtime: Runtime, req: IncomingMessage, res: ServerResponse): void {
   const ctx = new Context(runtime.host, req, res)
+  if (runtime.logRequests) ctx.startTime = performance.now()
   let result: unknown
   try {
     result = runtime.dispatch(ctx)

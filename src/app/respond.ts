@@ -45,6 +45,13 @@ function mergeHeaders(ctx: Context, own: Record<string, string | string[]>): Out
   return headers
 }
 
+/** The reply's own headers when ctx added none (no copy on the hot path), else a merged copy. */
+function headersFor(ctx: Context, reply: Reply): OutgoingHttpHeaders {
+  return ctx._resHeaders === undefined
+    ? (reply.headers as OutgoingHttpHeaders)
+    : mergeHeaders(ctx, reply.headers)
+}
+
 function serialize(ctx: Context, status: number, data: unknown): string {
   const serializer = ctx.route?.serializerFor(status)
   return (serializer === undefined ? JSON.stringify(data) : serializer(data)) ?? 'null'
@@ -73,14 +80,26 @@ async function checkResponse(ctx: Context, status: number, data: unknown): Promi
  * response validation); plain JSON is written synchronously.
  */
 export function writeResult(ctx: Context, value: unknown, validate: boolean): void | Promise<void> {
+  // Plain objects and arrays (the common case) go straight to JSON without the instanceof chain.
+  if (value !== null && typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value)
+    if (proto === Object.prototype || proto === Array.prototype || proto === null) {
+      return writePlainJson(ctx, value, validate)
+    }
+  }
   if (value instanceof Reply) return writeReply(ctx, value, validate)
   if (value === undefined) {
     // The handler wrote to ctx.res itself.
     if (ctx.res.headersSent || ctx.res.writableEnded) return
     return writeReply(ctx, new Reply('empty', ctx._status || 204), validate)
   }
-  if (value instanceof Uint8Array || value instanceof Readable)
+  if (value instanceof Uint8Array || value instanceof Readable) {
     return writeReply(ctx, toReply(ctx, value), validate)
+  }
+  return writePlainJson(ctx, value, validate)
+}
+
+function writePlainJson(ctx: Context, value: unknown, validate: boolean): void | Promise<void> {
   const status = ctx._status || (ctx.route === null ? 200 : ctx.route.status)
   if (validate && ctx.route?.responseSchemaFor(status)) {
     return checkResponse(ctx, status, value).then(() => writeJson(ctx, status, value, undefined))
@@ -116,9 +135,9 @@ export function writeReply(ctx: Context, reply: Reply, validate: boolean): void 
       }
       return writeJson(ctx, reply.status, reply.data, reply.headers)
     case 'bytes':
-      return writeBody(ctx.res, reply.status, mergeHeaders(ctx, reply.headers), reply.body ?? '')
+      return writeBody(ctx.res, reply.status, headersFor(ctx, reply), reply.body ?? '')
     case 'empty':
-      return writeEmpty(ctx.res, reply.status, mergeHeaders(ctx, reply.headers))
+      return writeEmpty(ctx.res, reply.status, headersFor(ctx, reply))
     case 'stream':
       return writeStream(ctx.res, reply, mergeHeaders(ctx, reply.headers))
     case 'file':

@@ -15,7 +15,11 @@ export const ANY_METHOD = '*'
 /** Routes registered for one path shape, keyed by method. */
 interface PathEntry<T> {
   methods: Record<string, T>
+  /** Static paths only: the hit object per method, allocated once instead of per request. */
+  hits: Record<string, RouteHit<T>>
 }
+
+const NO_VALUES: string[] = Object.freeze([]) as unknown as string[]
 
 interface TreeNode<T> {
   statics: Map<string, TreeNode<T>> | null
@@ -36,7 +40,7 @@ function newNode<T>(): TreeNode<T> {
 }
 
 function newEntry<T>(): PathEntry<T> {
-  return { methods: Object.create(null) }
+  return { methods: Object.create(null), hits: Object.create(null) }
 }
 
 function pick<T>(entry: PathEntry<T>, method: string): T | undefined {
@@ -106,8 +110,15 @@ export class RouteTree<T> {
   find(method: string, path: string): RouteHit<T> | undefined {
     const entry = this.#statics.get(path)
     if (entry !== undefined) {
+      const cached = entry.hits[method]
+      if (cached !== undefined) return cached
       const value = pick(entry, method)
-      if (value !== undefined) return { value, values: [] }
+      if (value !== undefined) {
+        // Methods come from Node's parser (a fixed set of tokens), so this cache stays small.
+        const hit = { value, values: NO_VALUES }
+        entry.hits[method] = hit
+        return hit
+      }
     }
     const values: string[] = []
     const value = this.#walk(this.#root, path, 1, values, method)
