@@ -72,3 +72,38 @@ describe('compileSerializer', () => {
     assert.equal(write({ a: 1, b: 2 }), '{"a":1,"b":2}')
   })
 })
+
+describe('compileSerializer edge cases', () => {
+  it('writes a declared "__proto__" property as an own key without touching prototypes', () => {
+    const write = compileSerializer(
+      JSON.parse(
+        '{"type":"object","properties":{"__proto__":{"type":"object","properties":{"a":{"type":"number"}}},"b":{"type":"number"}}}',
+      ),
+    )
+    const value = JSON.parse('{"__proto__":{"a":1,"x":2},"b":3,"c":4}')
+    assert.equal(write(value), '{"__proto__":{"a":1},"b":3}')
+  })
+
+  it('filters the same way where code generation is disabled', async () => {
+    const { execFile } = await import('node:child_process')
+    const script = `
+      import { compileSerializer } from 'plinth/validation'
+      const write = compileSerializer({ type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } } } })
+      process.stdout.write(write([{ id: 1, secret: 'x', tags: ['a'] }]))
+    `
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [
+          '--disallow-code-generation-from-strings',
+          '--conditions=plinth-source',
+          '--input-type=module',
+          '-e',
+          script,
+        ],
+        (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
+      )
+    })
+    assert.equal(output, '[{"id":1,"tags":["a"]}]')
+  })
+})
