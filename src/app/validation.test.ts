@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { z } from 'zod'
 import { json } from '../http/index.ts'
 import { testClient } from '../testing/index.ts'
+import type { StandardSchemaV1 } from '../validation/index.ts'
 import { createApp } from './index.ts'
 
 const quiet = { logger: false } as const
@@ -248,5 +249,37 @@ describe('response schemas', () => {
     const res = await testClient(app).get('/p')
     assert.equal(res.status, 200)
     assert.equal(res.text, '{"id":"one","name":"Lamp"}')
+  })
+})
+
+describe('any Standard Schema validator', () => {
+  // A hand-written validator implementing only Standard Schema v1 (no JSON Schema), as a
+  // third-party library might: validation and types work; coercion and OpenAPI detail do not apply.
+  const evenNumber: StandardSchemaV1<unknown, { n: number }> = {
+    '~standard': {
+      version: 1,
+      vendor: 'hand-written',
+      validate(value) {
+        const n = Number((value as { n?: unknown } | undefined)?.n)
+        return Number.isInteger(n) && n % 2 === 0
+          ? { value: { n } }
+          : { issues: [{ message: 'n must be an even integer', path: ['n'] }] }
+      },
+    },
+  }
+
+  it('validates, types and reports issues with code "invalid"', async () => {
+    const app = createApp(quiet)
+    app.get('/even', { query: evenNumber }, (ctx) => {
+      const n: number = ctx.query.n
+      return { half: n / 2 }
+    })
+    const client = testClient(app)
+    assert.deepEqual((await client.get('/even?n=10')).json(), { half: 5 })
+    const bad = await client.get('/even?n=3')
+    assert.equal(bad.status, 422)
+    assert.deepEqual(bad.json().error.details, [
+      { location: 'query', path: ['n'], message: 'n must be an even integer', code: 'invalid' },
+    ])
   })
 })
