@@ -11,6 +11,7 @@ export type { Dependency, DependencyMap, ResolvedDependencies } from './di/index
 export {
   binary,
   type CookieOptions,
+  escapeHtml,
   type FileReplyOptions,
   type FormRecord,
   type FormValue,

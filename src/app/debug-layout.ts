@@ -3,19 +3,9 @@
  * stylesheet, and key/value tables. Pages are self-contained (no external resources, no scripts)
  * so they render even when static files, the network or JavaScript are unavailable.
  */
+import { escapeHtml } from '../http/escape.ts'
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-}
-
-/** Escape text for HTML (element content and quoted attribute values). */
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!)
-}
+export { escapeHtml }
 
 const BASE_CSS = `
 :root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#59636e;--border:#d1d9e0;--accent:#cf222e;--band:#fff5f5;--code:#f6f8fa;--hl:#ffe0e0;--app:#0969da}

@@ -5,6 +5,7 @@
  * Builds on `http`, `routing`, `validation` and `di`; imports nothing above it.
  */
 export { App, type AppOptions, createApp, type Plugin } from './app.ts'
+export { BODY_KIND_ACCEPTS, BODY_KIND_MEDIA_TYPES, bodyKinds } from './body-kinds.ts'
 export { Context } from './context.ts'
 export { dependency } from './dependency.ts'
 export { type RequestLocation, ValidationError } from './errors.ts'

@@ -4,7 +4,6 @@
  */
 import { type DependencyMap, DependencyScope } from '../di/index.ts'
 import { bufferEncodingFor } from '../http/body.ts'
-import { isJsonMediaType } from '../http/content-type.ts'
 import { HttpError, PlinthError } from '../http/errors.ts'
 import type { Reply } from '../http/reply.ts'
 import { paramsFactory } from '../routing/index.ts'
@@ -18,6 +17,7 @@ import {
   toValidationIssues,
   type ValidationIssue,
 } from '../validation/index.ts'
+import { BODY_KIND_ACCEPTS, BODY_KIND_MEDIA_TYPES, bodyKinds } from './body-kinds.ts'
 import type { Entry } from './compose.ts'
 import type { Context } from './context.ts'
 import { type RequestLocation, ValidationError } from './errors.ts'
@@ -52,14 +52,6 @@ interface InputPlan {
   read: (ctx: Context) => unknown
   coerce: ((input: Record<string, unknown>) => Record<string, unknown>) | undefined
   assign: (ctx: Context, value: unknown) => void
-}
-
-const KIND_ACCEPTS: Record<BodyKind, (essence: string) => boolean> = {
-  json: isJsonMediaType,
-  form: (e) => e === 'application/x-www-form-urlencoded',
-  multipart: (e) => e === 'multipart/form-data',
-  text: (e) => e.startsWith('text/'),
-  bytes: () => true,
 }
 
 function isPromise(value: unknown): value is Promise<unknown> {
@@ -130,18 +122,9 @@ async function readBodyInput(ctx: Context, kinds: readonly BodyKind[]): Promise<
     if (empty) return undefined
   }
   const type = ctx.contentType
-  const kind = type === null ? undefined : kinds.find((k) => KIND_ACCEPTS[k](type.essence))
+  const kind = type === null ? undefined : kinds.find((k) => BODY_KIND_ACCEPTS[k](type.essence))
   if (kind === undefined) {
-    const expected = kinds.map(
-      (k) =>
-        ({
-          json: 'application/json',
-          form: 'application/x-www-form-urlencoded',
-          multipart: 'multipart/form-data',
-          text: 'text/plain',
-          bytes: 'any',
-        })[k],
-    )
+    const expected = kinds.map((k) => (k === 'bytes' ? 'any type' : BODY_KIND_MEDIA_TYPES[k]))
     throw new HttpError(
       415,
       `Unsupported Content-Type; this route accepts ${expected.join(' or ')}.`,
@@ -188,12 +171,7 @@ export function compilePipeline(options: RouteOptions, handler: Handler<any>): E
     options.deps && Object.keys(options.deps).length > 0 ? options.deps : undefined
   const body = options.body
   if (plans.length === 0 && deps === undefined && body === undefined) return handler as Entry
-  const kinds: readonly BodyKind[] =
-    options.consumes === undefined
-      ? ['json']
-      : typeof options.consumes === 'string'
-        ? [options.consumes]
-        : options.consumes
+  const kinds = bodyKinds(options)
   const bodyCoerce =
     body !== undefined && kinds.some((k) => k === 'form' || k === 'multipart')
       ? compileCoercer(toJsonSchema(body, 'input'))

@@ -12,6 +12,7 @@ export {
 export { isJsonMediaType, type MediaType, parseMediaType } from './content-type.ts'
 export { type CookieOptions, parseCookies, serializeCookie } from './cookies.ts'
 export { HttpError, type HttpErrorOptions, PlinthError, statusText } from './errors.ts'
+export { escapeHtml } from './escape.ts'
 export { JsonBodyError, parseJsonBody } from './json.ts'
 export { contentTypeFor } from './mime.ts'
 export {

@@ -4,7 +4,13 @@
  * Request parts are documented from the schemas' input side (what clients send, before defaults and
  * transforms) and responses from the output side (what the serializer writes).
  */
-import type { BodyKind, ResponseDoc, RouteInfo, RouteOptions } from '../app/index.ts'
+import {
+  BODY_KIND_MEDIA_TYPES,
+  bodyKinds,
+  type ResponseDoc,
+  type RouteInfo,
+  type RouteOptions,
+} from '../app/index.ts'
 import { statusText } from '../http/index.ts'
 import type { PatternSegment } from '../routing/index.ts'
 import { isStandardSchema, type StandardSchemaV1 } from '../validation/index.ts'
@@ -21,13 +27,6 @@ import type {
 } from './types.ts'
 
 /** The media type each body kind is read from (as in `app/route.ts`). */
-const BODY_MEDIA_TYPES: Record<BodyKind, string> = {
-  json: 'application/json',
-  form: 'application/x-www-form-urlencoded',
-  multipart: 'multipart/form-data',
-  text: 'text/plain',
-  bytes: 'application/octet-stream',
-}
 
 /** Statuses that never carry a body. */
 const EMPTY_STATUSES = new Set([204, 205, 304])
@@ -75,16 +74,11 @@ function requestBody(
   registry: SchemaRegistry,
   context: string,
 ): RequestBodyObject {
-  const kinds: readonly BodyKind[] =
-    options.consumes === undefined
-      ? ['json']
-      : typeof options.consumes === 'string'
-        ? [options.consumes]
-        : options.consumes
+  const kinds = bodyKinds(options)
   const schema = registry.fromStandard(body, { io: 'input', context: `${context}Body` })
   const content: RequestBodyObject['content'] = {}
   for (const kind of kinds) {
-    const mediaType = BODY_MEDIA_TYPES[kind]
+    const mediaType = BODY_KIND_MEDIA_TYPES[kind]
     if (mediaType === undefined) continue
     // Raw bytes have no useful JSON Schema; OpenAPI 3.1 documents them with no schema at all.
     content[mediaType] = kind === 'bytes' && Object.keys(schema).length === 0 ? {} : { schema }

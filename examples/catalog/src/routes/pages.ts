@@ -1,21 +1,12 @@
 /**
  * The HTML side of the catalogue: a product list page with an image upload form.
  * (Plinth's template engine arrives with the templates issue; until then pages are built with an
- * escaping helper so user data can never become markup.)
+ * `escapeHtml` so user data can never become markup.)
  */
-import { html, Router, redirect } from 'plinth'
+import { escapeHtml, html, Router, redirect } from 'plinth'
 import { z } from 'zod'
 import { IMAGE_TYPES, saveImage } from '../media.ts'
 import type { ProductStore } from '../store.ts'
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-}
-const escapeHtml = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!)
 
 const UploadForm = z.object({
   product: z.number().int().positive(),
