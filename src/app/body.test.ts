@@ -277,3 +277,23 @@ describe('client disconnects', () => {
     assert.equal((await client.get('/ok')).status, 200)
   })
 })
+
+describe('ctx.signal', () => {
+  it('aborts when the client disconnects before the response is sent', async () => {
+    let aborted = false
+    const app = createApp({ logger: false })
+    app.get('/wait', async (ctx) => {
+      await new Promise<void>((resolve) => {
+        ctx.signal.addEventListener('abort', () => {
+          aborted = true
+          resolve()
+        })
+        setTimeout(resolve, 2000)
+      })
+      return 'done'
+    })
+    await testClient(app).raw('GET /wait HTTP/1.1\r\nHost: t\r\n\r\n', { timeout: 50 })
+    await new Promise((r) => setTimeout(r, 50))
+    assert.equal(aborted, true)
+  })
+})

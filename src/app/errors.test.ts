@@ -176,3 +176,28 @@ describe('debug 404 page', () => {
     assert.doesNotMatch(prod.text, /\/products\/:id/)
   })
 })
+
+describe('request logging', () => {
+  it('writes one line per request with its id, method, url, status and duration', async () => {
+    const lines: Array<Record<string, unknown>> = []
+    const { pino } = await import('pino')
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line)) },
+    )
+    const app = createApp({ logger, logRequests: true })
+    app.get('/items/:id', (ctx) => {
+      ctx.log.info({ item: ctx.params.id }, 'looking up item')
+      return { id: ctx.params.id }
+    })
+    await testClient(app).get('/items/7?x=1')
+    const [lookup, completed] = lines
+    assert.equal(lookup!.msg, 'looking up item')
+    assert.equal(completed!.msg, 'request completed')
+    assert.equal(lookup!.reqId, completed!.reqId)
+    assert.equal(completed!.method, 'GET')
+    assert.equal(completed!.url, '/items/7?x=1')
+    assert.equal(completed!.status, 200)
+    assert.equal(typeof completed!.ms, 'number')
+  })
+})
