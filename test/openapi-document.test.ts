@@ -10,7 +10,7 @@ import { CATALOG_DOCS, createCatalogApp } from './support/catalog-api.ts'
 import { assertValidOpenApi, consistencyProblems } from './support/openapi.ts'
 
 async function fetchDocument(): Promise<OpenApiDocument> {
-  await using client = testClient(createCatalogApp())
+  const client = testClient(createCatalogApp())
   const res = await client.get('/openapi.json')
   assert.equal(res.status, 200)
   return res.json()

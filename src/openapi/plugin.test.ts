@@ -24,7 +24,7 @@ function appWithDocs(options: Partial<Parameters<typeof openapi>[0]> = {}) {
 
 describe('openapi plugin: document route', () => {
   it('serves the document as JSON, including routes registered after the plugin', async () => {
-    await using client = testClient(appWithDocs())
+    const client = testClient(appWithDocs())
     const res = await client.get('/openapi.json')
     assert.equal(res.status, 200)
     assert.match(String(res.headers['content-type']), /^application\/json/)
@@ -35,7 +35,7 @@ describe('openapi plugin: document route', () => {
   })
 
   it('keeps its own routes out of the document', async () => {
-    await using client = testClient(appWithDocs())
+    const client = testClient(appWithDocs())
     const doc = (await client.get('/openapi.json')).json()
     assert.doesNotMatch(JSON.stringify(doc.paths), /openapi\.json|docs/)
   })
@@ -48,7 +48,7 @@ describe('openapi plugin: document route', () => {
       calls++
       return original()
     }
-    await using client = testClient(app)
+    const client = testClient(app)
     const first = await client.get('/openapi.json')
     const second = await client.get('/openapi.json')
     assert.equal(first.text, second.text)
@@ -56,7 +56,7 @@ describe('openapi plugin: document route', () => {
   })
 
   it('serves at custom paths and can leave the docs UI out', async () => {
-    await using client = testClient(appWithDocs({ path: '/api/spec.json', docsPath: false }))
+    const client = testClient(appWithDocs({ path: '/api/spec.json', docsPath: false }))
     assert.equal((await client.get('/api/spec.json')).status, 200)
     assert.equal((await client.get('/openapi.json')).status, 404)
     assert.equal((await client.get('/docs')).status, 404)
@@ -71,7 +71,7 @@ describe('openapi plugin: document route', () => {
 
 describe('openapi plugin: docs UI', () => {
   it('serves an HTML page that loads only local assets, with no inline script', async () => {
-    await using client = testClient(appWithDocs())
+    const client = testClient(appWithDocs())
     const res = await client.get('/docs')
     assert.equal(res.status, 200)
     assert.match(String(res.headers['content-type']), /^text\/html/)
@@ -100,7 +100,7 @@ describe('openapi plugin: docs UI', () => {
   })
 
   it('serves the initializer, pointing Swagger UI at the document and at no validator', async () => {
-    await using client = testClient(appWithDocs({ swaggerUi: { docExpansion: 'none' } }))
+    const client = testClient(appWithDocs({ swaggerUi: { docExpansion: 'none' } }))
     const page = (await client.get('/docs')).text
     const initUrl = /src="(\/docs\/init\.js\?v=[^"]+)"/.exec(page)![1]!
     const res = await client.get(initUrl)
@@ -116,7 +116,7 @@ describe('openapi plugin: docs UI', () => {
   })
 
   it('serves the Swagger UI assets from swagger-ui-dist with their content types', async () => {
-    await using client = testClient(appWithDocs())
+    const client = testClient(appWithDocs())
     const expected: Record<string, RegExp> = {
       'swagger-ui-bundle.js': /^text\/javascript/,
       'swagger-ui-standalone-preset.js': /^text\/javascript/,
@@ -137,7 +137,7 @@ describe('openapi plugin: docs UI', () => {
   })
 
   it('revalidates assets requested without the current version instead of caching them for good', async () => {
-    await using client = testClient(appWithDocs())
+    const client = testClient(appWithDocs())
     const res = await client.get('/docs/swagger-ui.css')
     assert.equal(res.status, 200)
     assert.equal(res.headers['cache-control'], 'public, max-age=0')
@@ -148,13 +148,13 @@ describe('openapi plugin: docs UI', () => {
   })
 
   it('exposes only the listed assets, not the rest of the package', async () => {
-    await using client = testClient(appWithDocs())
+    const client = testClient(appWithDocs())
     for (const path of ['/docs/index.html', '/docs/swagger-ui-bundle.js.map', '/docs/package.json'])
       assert.equal((await client.get(path)).status, 404, path)
   })
 
   it('serves the UI at a custom docs path', async () => {
-    await using client = testClient(appWithDocs({ docsPath: '/reference', path: '/spec.json' }))
+    const client = testClient(appWithDocs({ docsPath: '/reference', path: '/spec.json' }))
     const page = (await client.get('/reference')).text
     assert.match(page, /src="\/reference\/swagger-ui-bundle\.js\?v=/)
     const initUrl = /src="(\/reference\/init\.js\?v=[^"]+)"/.exec(page)![1]!
