@@ -7,7 +7,7 @@
  *            app middleware & hooks ─▶ router middleware ─▶ route middleware
  *                          │
  *                          ▼
- *            dependencies ─▶ validate params/query/headers/cookies/body ─▶ handler
+ *            validate params/query/headers/cookies ─▶ dependencies ─▶ read + validate body ─▶ handler
  *                          │
  *                          ▼ (value | Reply | thrown error → error reply)
  *            write response ─▶ log ─▶ cleanup (dependency scope, temp files)
