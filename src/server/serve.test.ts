@@ -1,33 +1,10 @@
 import assert from 'node:assert/strict'
-import { type IncomingHttpHeaders, request } from 'node:http'
 import { connect, createServer as createNetServer, type Socket } from 'node:net'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { get } from '../../test/support/child-process.ts'
 import { createApp, stream } from '../index.ts'
 import { serve } from './serve.ts'
-
-interface Received {
-  status: number
-  headers: IncomingHttpHeaders
-  body: string
-}
-
-/** One request on its own connection (no agent pooling between tests). */
-function get(url: string): Promise<Received> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => {
-        body += chunk
-      })
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
 
 /** Resolves with the connection error code, or 'connected'. */
 function tryConnect(port: number): Promise<string> {
