@@ -90,7 +90,7 @@ export function generateOpenApi(app: App, options: OpenApiOptions): OpenApiDocum
 function infoOf(options: OpenApiOptions): OpenApiDocument['info'] {
   const info: OpenApiDocument['info'] = { title: options.title, version: options.version }
   for (const key of ['summary', 'description', 'termsOfService', 'contact', 'license'] as const) {
-    if (options[key] !== undefined) (info as Record<string, unknown>)[key] = options[key]
+    if (options[key] !== undefined) (info as unknown as Record<string, unknown>)[key] = options[key]
   }
   return info
 }

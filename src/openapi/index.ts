@@ -16,6 +16,7 @@ export type {
   MediaTypeObject,
   OpenApiContact,
   OpenApiDocument,
+  OpenApiInfo,
   OpenApiLicense,
   OpenApiMethod,
   OpenApiOptions,

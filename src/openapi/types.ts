@@ -52,8 +52,8 @@ export type SecurityScheme =
   | { type: 'openIdConnect'; openIdConnectUrl: string; description?: string }
   | { type: 'mutualTLS'; description?: string }
 
-/** What `generateOpenApi` needs besides the app: the `info` block and document-wide settings. */
-export interface OpenApiOptions {
+/** The document's `info` block. */
+export interface OpenApiInfo {
   /** The API's name (required). */
   title: string
   /** The API's version, e.g. `'1.4.0'` (required; not the OpenAPI version). */
@@ -64,6 +64,10 @@ export interface OpenApiOptions {
   termsOfService?: string
   contact?: OpenApiContact
   license?: OpenApiLicense
+}
+
+/** What `generateOpenApi` needs besides the app: the `info` block and document-wide settings. */
+export interface OpenApiOptions extends OpenApiInfo {
   servers?: OpenApiServer[]
   /** Descriptions and order of tags; tags used by routes but not listed here are appended. */
   tags?: OpenApiTag[]
@@ -133,15 +137,7 @@ export type PathItemObject = Partial<Record<OpenApiMethod, OperationObject>>
 /** A complete OpenAPI 3.1.0 document. */
 export interface OpenApiDocument {
   openapi: '3.1.0'
-  info: {
-    title: string
-    version: string
-    summary?: string
-    description?: string
-    termsOfService?: string
-    contact?: OpenApiContact
-    license?: OpenApiLicense
-  }
+  info: OpenApiInfo
   servers?: OpenApiServer[]
   paths: Record<string, PathItemObject>
   components?: {
