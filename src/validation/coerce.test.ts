@@ -45,6 +45,12 @@ describe('compileCoercer', () => {
     assert.equal(compileCoercer(undefined), undefined)
   })
 
+  it('follows a root $ref to a named schema (Zod .meta({ id }), model schemas)', () => {
+    const coerce = coercerFor(z.object({ page: z.number() }).meta({ id: 'Paging' }))!
+    assert.deepEqual({ ...coerce({ page: '2' }) }, { page: 2 })
+    assert.equal(compileCoercer({ $ref: '#/$defs/Missing', $defs: {} }), undefined)
+  })
+
   it('does not mutate its input', () => {
     const coerce = coercerFor(z.object({ n: z.number() }))!
     const input = { n: '5' }

@@ -44,11 +44,25 @@ function coerceScalar(kind: Kind, value: unknown): unknown {
 }
 
 /**
+ * The object schema at the root, following a root `$ref` into the document's own definitions: a
+ * named schema (Zod's `.meta({ id })`, a model schema) is written `{ $ref: '#/$defs/Name' }`.
+ */
+function rootObject(schema: JsonSchema | undefined): JsonSchema | undefined {
+  const ref = schema?.$ref
+  if (typeof ref !== 'string') return schema
+  const match = /^#\/(\$defs|definitions)\/([^/%]+)$/.exec(ref)
+  if (match === null) return undefined
+  const defs = schema![match[1]!] as Record<string, unknown> | undefined
+  const target = defs?.[match[2]!]
+  return target !== null && typeof target === 'object' ? (target as JsonSchema) : undefined
+}
+
+/**
  * Build a coercer for an object schema, or `undefined` when nothing needs coercing (the common case
  * for all-string inputs, which then pay nothing).
  */
 export function compileCoercer(schema: JsonSchema | undefined): Coercer | undefined {
-  const properties = schema?.properties
+  const properties = rootObject(schema)?.properties
   if (properties === null || typeof properties !== 'object') return undefined
   const plan: Array<[string, Kind, Kind]> = []
   for (const [name, property] of Object.entries(properties as Record<string, unknown>)) {

@@ -54,6 +54,16 @@ describe('compileSerializer', () => {
     assert.equal(write({ at }), JSON.stringify({ at }))
   })
 
+  it('filters what toJSON returns, so objects with their own JSON form leak nothing either', () => {
+    class Record {
+      toJSON() {
+        return { id: 1, name: 'Ada', passwordHash: 'scrypt$…', at: new Date(0) }
+      }
+    }
+    const write = serializerFor(z.object({ id: z.number(), name: z.string(), at: z.string() }))
+    assert.equal(write(new Record()), '{"id":1,"name":"Ada","at":"1970-01-01T00:00:00.000Z"}')
+  })
+
   it('serializes arrays of objects and recursive schemas', () => {
     type Node = { name: string; children: Node[] }
     const NodeSchema: z.ZodType<Node> = z.object({
@@ -89,7 +99,8 @@ describe('compileSerializer edge cases', () => {
     const script = `
       import { compileSerializer } from 'plinth/validation'
       const write = compileSerializer({ type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } } } })
-      process.stdout.write(write([{ id: 1, secret: 'x', tags: ['a'] }]))
+      const own = { toJSON: () => ({ id: 2, secret: 'y', tags: [] }) }
+      process.stdout.write(write([{ id: 1, secret: 'x', tags: ['a'] }, own]))
     `
     const output = await new Promise<string>((resolve, reject) => {
       execFile(
@@ -104,6 +115,6 @@ describe('compileSerializer edge cases', () => {
         (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
       )
     })
-    assert.equal(output, '[{"id":1,"tags":["a"]}]')
+    assert.equal(output, '[{"id":1,"tags":["a"]},{"id":2,"tags":[]}]')
   })
 })
