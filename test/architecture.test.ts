@@ -21,6 +21,7 @@ const ALLOWED: Record<string, string[]> = {
   validation: [],
   di: ['http'],
   logging: [],
+  orm: ['validation'],
   app: ['http', 'routing', 'validation', 'di', 'logging'],
   server: ['app', 'http', 'logging'],
   openapi: ['app', 'http', 'routing', 'validation', 'di'],
@@ -37,6 +38,7 @@ const PACKAGES: Record<string, string[]> = {
   logging: ['pino', 'pino-pretty'],
   app: ['pino'],
   openapi: ['swagger-ui-dist'],
+  orm: ['kysely', 'pg', 'mysql2', 'mysql2/promise'],
 }
 
 interface Edge {

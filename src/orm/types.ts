@@ -1,0 +1,232 @@
+/**
+ * Types inferred from a model's fields: rows, inserts, updates, filters, orderings and projections.
+ *
+ * Everything is computed from the field builders' phantom types, so a wrong field name or a value
+ * of the wrong type fails to compile. Runtime checks mirror every rule here (user input reaches
+ * filters and orderings too), so the types are a convenience, never the only line of defence.
+ */
+import type {
+  AnyField,
+  Field,
+  FieldMap,
+  FieldValue,
+  ManyToManyField,
+  RelationField,
+} from './fields.ts'
+import type { AnyModel } from './model.ts'
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {}
+
+/** Field names that hold a column of their own (everything but many-to-many). */
+export type ColumnKeys<F extends FieldMap> = {
+  [K in keyof F]: F[K] extends ManyToManyField ? never : F[K] extends RelationField ? never : K
+}[keyof F] &
+  string
+/** Foreign-key and one-to-one field names. */
+export type RelationKeys<F extends FieldMap> = {
+  [K in keyof F]: F[K] extends ManyToManyField ? never : F[K] extends RelationField ? K : never
+}[keyof F] &
+  string
+/** Many-to-many field names. */
+export type ManyKeys<F extends FieldMap> = {
+  [K in keyof F]: F[K] extends ManyToManyField ? K : never
+}[keyof F] &
+  string
+
+/** The target model of a relation field. */
+export type TargetOf<F> =
+  F extends RelationField<infer T, any, any, any>
+    ? T
+    : F extends ManyToManyField<infer T>
+      ? T
+      : never
+
+// Matched through the class, not a symbol index signature: class instances have no implicit index
+// signature, so `{ [k: symbol]: … }` never matches and every field would read as optional.
+type IsOptional<F> = F extends Field<any, boolean, infer O> ? O : false
+/** True for fields declared with `null: true`. */
+export type IsNullable<F> = F extends Field<any, true, boolean> ? true : false
+type Optionals<F extends FieldMap> = {
+  [K in keyof F]: IsOptional<F[K]> extends true ? K : never
+}[keyof F]
+
+/** A row as read from the database: every column, foreign keys as `<name>Id`. */
+export type RowOf<F extends FieldMap> = Simplify<
+  { [K in ColumnKeys<F>]: FieldValue<F[K]> } & {
+    [K in RelationKeys<F> as `${K}Id`]: FieldValue<F[K]>
+  }
+>
+
+/** Keys a write may set: columns and `<fk>Id`. */
+export type WritableKey<F extends FieldMap> = ColumnKeys<F> | `${RelationKeys<F>}Id`
+
+/** What an insert needs: required columns, optional ones (defaults, nullable, generated). */
+export type InsertOf<F extends FieldMap> = Simplify<
+  { [K in Exclude<ColumnKeys<F>, Optionals<F>>]: InputValue<F[K]> } & {
+    [K in Extract<ColumnKeys<F>, Optionals<F>>]?: InputValue<F[K]>
+  } & {
+    [K in Exclude<RelationKeys<F>, Optionals<F>> as `${K}Id`]: FieldValue<F[K]>
+  } & {
+    [K in Extract<RelationKeys<F>, Optionals<F>> as `${K}Id`]?: FieldValue<F[K]>
+  } & { [K in RelationKeys<F>]?: RelatedInstanceInput<F[K]> }
+>
+
+/** A related row may be given as an instance (its primary key is used). */
+type RelatedInstanceInput<F> =
+  F extends RelationField<infer T, any, infer N, any>
+    ? (N extends true ? null : never) | { readonly [k: string]: unknown } | T['$row']
+    : never
+
+/** What an update may set: any column, with field references and arithmetic allowed. */
+export type UpdateOf<F extends FieldMap> = Simplify<
+  { [K in ColumnKeys<F>]?: InputValue<F[K]> | Expression } & {
+    [K in RelationKeys<F> as `${K}Id`]?: FieldValue<F[K]> | Expression
+  } & { [K in RelationKeys<F>]?: RelatedInstanceInput<F[K]> }
+>
+
+/** Values accepted on input (decimals also as numbers, bigints also as numbers). */
+export type InputValue<F> = F extends AnyField
+  ? FieldValue<F> extends infer V
+    ? V extends bigint
+      ? bigint | number
+      : V extends string
+        ? [F] extends [{ spec: { kind: 'decimal' } }]
+          ? string | number
+          : V
+        : V
+    : never
+  : never
+
+/** A reference to a column or an arithmetic expression over columns (`F('stock').sub(1)`). */
+export interface Expression {
+  readonly __expression: true
+}
+
+/** Lookups any comparable value supports. */
+export interface CompareLookups<V> {
+  exact?: V | null | Expression
+  in?: ReadonlyArray<V> | SubqueryLike
+  gt?: V | Expression
+  gte?: V | Expression
+  lt?: V | Expression
+  lte?: V | Expression
+  range?: readonly [V, V]
+  isnull?: boolean
+  ne?: V | null | Expression
+}
+/** Extra lookups for text (`V` narrows `exact`/`in` for enums). */
+export interface TextLookups<V extends string = string> extends CompareLookups<V> {
+  iexact?: string
+  contains?: string
+  icontains?: string
+  startswith?: string
+  istartswith?: string
+  endswith?: string
+  iendswith?: string
+  /** Regular expression (not on SQLite, whose build has no REGEXP function). */
+  regex?: string
+  iregex?: string
+}
+/** A number, or lookups on a number (`{ gte: 2020 }`). */
+export type NumberFilter = number | CompareLookups<number>
+/** Extra lookups for dates and times: parts of the value. */
+export interface DateLookups<V> extends CompareLookups<V> {
+  year?: NumberFilter
+  month?: NumberFilter
+  day?: NumberFilter
+  weekDay?: NumberFilter
+  hour?: NumberFilter
+  minute?: NumberFilter
+  second?: NumberFilter
+  date?: string | CompareLookups<string>
+}
+
+/** Something that compiles to a subquery: a query set projected to one column. */
+export interface SubqueryLike {
+  readonly __subquery: true
+}
+
+type KindIs<K extends string> = { readonly spec: { readonly kind: K } }
+
+/** Lookups by field kind: decimals compare with numbers too, datetimes with ISO strings too. */
+type LookupsFor<F, V> =
+  F extends KindIs<'date'>
+    ? DateLookups<string>
+    : F extends KindIs<'decimal'>
+      ? CompareLookups<string | number>
+      : [V] extends [string]
+        ? TextLookups<V>
+        : [V] extends [Date]
+          ? DateLookups<Date | string>
+          : [V] extends [bigint]
+            ? CompareLookups<bigint | number>
+            : CompareLookups<V>
+
+/** The filter for one column: a value (exact match), `null`, or an object of lookups. */
+export type ColumnFilter<F> = F extends AnyField
+  ? FieldValue<F> extends infer V
+    ? [NonNullable<V>] extends [Record<string, unknown>]
+      ? { exact?: V; isnull?: boolean; in?: ReadonlyArray<V> }
+      :
+          | V
+          | InputValue<F>
+          | ([NonNullable<V>] extends [Date] ? string : never)
+          | Expression
+          | LookupsFor<F, NonNullable<V>>
+    : never
+  : never
+
+/** A filter across a relation: the key's value, lookups on it, or a filter on the target's fields. */
+export type RelationFilter<F> =
+  F extends RelationField<infer T, infer V, infer N, any>
+    ? (N extends true ? null : never) | V | CompareLookups<V> | WhereOf<T['fields']>
+    : F extends ManyToManyField<infer T>
+      ? WhereOf<T['fields']>
+      : never
+
+/** A filter object: field → value or lookups; several keys are ANDed. */
+export type WhereOf<F extends FieldMap> = {
+  [K in ColumnKeys<F>]?: ColumnFilter<F[K]>
+} & {
+  [K in RelationKeys<F> as `${K}Id`]?: ColumnFilter<F[K]>
+} & {
+  [K in RelationKeys<F> | ManyKeys<F>]?: RelationFilter<F[K]>
+}
+
+/** A model's filter type. */
+export type Where<M extends AnyModel> = WhereOf<M['fields']>
+
+/** Remaining relation hops for typed paths (`category.section.title` is two). */
+type Hops = [never, 0, 1]
+
+/**
+ * Keys accepted by `values()` and `orderBy()`: columns, `<fk>Id`, and paths through forward
+ * relations (`category.name`, `category.section.title`), typed up to two hops.
+ */
+export type ValuesKey<F extends FieldMap, D extends number = 2> =
+  | WritableKey<F>
+  | ([D] extends [never]
+      ? never
+      : {
+          [K in RelationKeys<F>]: `${K}.${ValuesKey<TargetOf<F[K]>['fields'], Hops[D]>}`
+        }[RelationKeys<F>])
+
+/** Field names usable in `orderBy`, with `-` for descending. */
+export type OrderKey<F extends FieldMap> = ValuesKey<F> | `-${ValuesKey<F>}`
+
+/** The type of a column, `<fk>Id` or relation path, for `values()` projections. */
+export type ValueOf<F extends FieldMap, K extends string> =
+  K extends ColumnKeys<F>
+    ? FieldValue<F[K]>
+    : K extends `${infer R}.${infer Rest}`
+      ? R extends RelationKeys<F>
+        ? ValueOf<TargetOf<F[R]>['fields'], Rest> | (IsNullable<F[R]> extends true ? null : never)
+        : never
+      : K extends `${infer R}Id`
+        ? R extends RelationKeys<F>
+          ? FieldValue<F[R]>
+          : never
+        : never
+
+/** The row of a `values(...keys)` projection. */
+export type Projection<F extends FieldMap, K extends string> = Simplify<{ [P in K]: ValueOf<F, P> }>
