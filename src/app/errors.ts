@@ -5,7 +5,9 @@
  * handler registered for the error's class (closest in the prototype chain) wins over one registered
  * for its status. With no handler, the default rendering answers JSON to API clients and an HTML
  * page to browsers; in debug mode 5xx answers carry the stack (the debug page for browsers), in
- * production they carry only a generic message and the request id.
+ * production they carry only a generic message and the request id. Errors of other modules
+ * (the ORM's `NotFoundError`, `UniqueViolationError`…) are rendered from the status, code and
+ * message they describe under `Symbol.for('plinth.http')`.
  */
 import { inspect } from 'node:util'
 import { HttpError, statusText } from '../http/errors.ts'
@@ -35,10 +37,42 @@ export interface ErrorScope {
   hooks: ErrorHook[]
 }
 
+/**
+ * Errors from modules the app must not import (the ORM, later jobs or auth) say how they should be
+ * answered under this registered symbol: a getter returning `{ status, code, message, details? }`.
+ * The app reads it by duck typing, so neither side imports the other.
+ */
+const HTTP_DESCRIPTION = Symbol.for('plinth.http')
+
+/** How a non-`HttpError` asks to be rendered (`Symbol.for('plinth.http')`). */
+interface HttpDescription {
+  status: number
+  code: string
+  message: string
+  details?: unknown
+}
+
+/** The error's own HTTP description, when it has a well-formed one (4xx/5xx, string code and message). */
+function describedAs(error: unknown): HttpDescription | undefined {
+  if (error === null || typeof error !== 'object' || error instanceof HttpError) return undefined
+  let found: unknown
+  try {
+    found = (error as { [HTTP_DESCRIPTION]?: unknown })[HTTP_DESCRIPTION]
+  } catch {
+    return undefined
+  }
+  if (found === null || typeof found !== 'object') return undefined
+  const { status, code, message, details } = found as Record<string, unknown>
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599)
+    return undefined
+  if (typeof code !== 'string' || typeof message !== 'string') return undefined
+  return { status, code, message, ...(details === undefined ? {} : { details }) }
+}
+
 function statusOf(error: unknown): number {
   if (error instanceof HttpError) return error.status
   if (error instanceof InvalidPathError) return 400
-  return 500
+  return describedAs(error)?.status ?? 500
 }
 
 /**
@@ -99,9 +133,16 @@ function describeError(error: unknown): string {
 export function renderDefaultError(ctx: Context, error: unknown, debug: boolean): Reply {
   const status = statusOf(error)
   const http = error instanceof HttpError ? error : undefined
-  const internal = status >= 500 && !(http?.expose ?? false)
-  const code = http?.code ?? (error instanceof InvalidPathError ? 'invalid_path' : 'internal_error')
-  const message = internal && !debug ? statusText(status) : describeError(error)
+  // A described error chose its public message (a 503 "database busy" says nothing internal).
+  const described = describedAs(error)
+  const internal = status >= 500 && !(http?.expose ?? false) && described === undefined
+  const code =
+    http?.code ??
+    described?.code ??
+    (error instanceof InvalidPathError ? 'invalid_path' : 'internal_error')
+  const message =
+    described?.message ?? (internal && !debug ? statusText(status) : describeError(error))
+  const details = http?.details ?? described?.details
   const headers = http?.headers
   if (wantsHtml(ctx)) {
     const page =
@@ -113,7 +154,7 @@ export function renderDefaultError(ctx: Context, error: unknown, debug: boolean)
     return html(page, { status, ...(headers ? { headers } : {}) })
   }
   const body: Record<string, unknown> = { status, code, message }
-  if (http?.details !== undefined) body.details = http.details
+  if (details !== undefined) body.details = details
   if (status >= 500) body.requestId = ctx.id
   if (debug && internal && error instanceof Error) {
     body.debug = {
@@ -140,8 +181,8 @@ export function errorReplier(
     const status = statusOf(error)
     if (status >= 500) ctx.log.error({ err: error }, 'request failed')
     else if (debug) {
-      const http = error instanceof HttpError ? error : undefined
-      ctx.log.debug({ status, code: http?.code, reason: describeError(error) }, 'request rejected')
+      const code = error instanceof HttpError ? error.code : describedAs(error)?.code
+      ctx.log.debug({ status, code, reason: describeError(error) }, 'request rejected')
     }
   }
   const render = (ctx: Context, error: unknown): Reply | Promise<Reply> => {
