@@ -1,32 +1,42 @@
 /**
- * The example app: a product catalogue with a JSON API (validated, documented at /docs), an HTML
- * page, image uploads, a live change stream and media files.
+ * The example app: a product catalogue on the ORM with a JSON API (validated, documented at
+ * /docs), an HTML page, image uploads, a live change stream and media files.
  *
- * `npm start` (from the repository root) serves it on http://localhost:8000 with `plinth dev`.
+ * `npm start` (from the repository root) serves it on http://localhost:8000 with `plinth dev`,
+ * on SQLite (`catalog.sqlite3`, created and seeded on first start). Set `DATABASE_URL` to run it on
+ * PostgreSQL or MySQL instead, e.g. `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test`.
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { type AppOptions, createApp, file } from 'plinth'
 import { openapi } from 'plinth/openapi'
 import { apiKeyGuard } from './auth.ts'
+import { openDatabase, prepareDatabase } from './database.ts'
+import { ChangeFeed } from './events.ts'
 import { pageRoutes } from './routes/pages.ts'
 import { productRoutes } from './routes/products.ts'
-import { ProductStore, SEED } from './store.ts'
 
 export interface CatalogOptions extends AppOptions {
   /** Key required (as `X-API-Key`) to change the catalogue. */
   apiKey: string
   /** Where uploaded images are kept and served from under /media. */
   mediaDir: string
+  /** The database URL (`sqlite:./catalog.sqlite3`, `sqlite::memory:`, `postgres://…`). */
+  databaseUrl: string
 }
 
-/** Build the catalogue app (tests build their own with a temporary media directory). */
-export function createCatalogApp({ apiKey, mediaDir, ...options }: CatalogOptions) {
+/** Build the catalogue app (tests build their own with an in-memory database). */
+export function createCatalogApp({ apiKey, mediaDir, databaseUrl, ...options }: CatalogOptions) {
   mkdirSync(mediaDir, { recursive: true })
-  const store = new ProductStore(SEED)
+  const db = openDatabase(databaseUrl)
+  const feed = new ChangeFeed()
   const app = createApp(options)
-  app.include(productRoutes(store, apiKeyGuard(apiKey), mediaDir), { prefix: '/api' })
-  app.include(pageRoutes(store, mediaDir))
+  app.hook('startup', () => prepareDatabase(db))
+  app.hook('shutdown', () => db.close())
+  // Every request runs with this app's database as the models' default.
+  app.use((_ctx, next) => db.scope(next))
+  app.include(productRoutes(db, feed, apiKeyGuard(apiKey), mediaDir), { prefix: '/api' })
+  app.include(pageRoutes(db, feed, mediaDir))
   app.get('/media/*name', { hidden: true }, (ctx) =>
     file(ctx.params.name, { root: mediaDir, maxAge: 3600 }),
   )
@@ -35,7 +45,8 @@ export function createCatalogApp({ apiKey, mediaDir, ...options }: CatalogOption
     openapi({
       title: 'Plinth catalogue',
       version: '1.0.0',
-      description: 'The example app of Plinth: products, images and a live change stream.',
+      description:
+        'The example app of Plinth: products and categories, images and a live change stream.',
       securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
     }),
   )
@@ -45,4 +56,5 @@ export function createCatalogApp({ apiKey, mediaDir, ...options }: CatalogOption
 export const app = createCatalogApp({
   apiKey: process.env.CATALOG_API_KEY ?? 'dev-key',
   mediaDir: process.env.CATALOG_MEDIA_DIR ?? join(import.meta.dirname, '..', 'uploads'),
+  databaseUrl: process.env.DATABASE_URL ?? 'sqlite:./catalog.sqlite3',
 })

@@ -4,9 +4,11 @@
  * `escapeHtml` so user data can never become markup.)
  */
 import { escapeHtml, html, Router, redirect } from 'plinth'
+import type { Database } from 'plinth/orm'
 import { z } from 'zod'
+import type { ChangeFeed } from '../events.ts'
 import { IMAGE_TYPES, saveImage } from '../media.ts'
-import type { ProductStore } from '../store.ts'
+import { Product } from '../models.ts'
 
 const UploadForm = z.object({
   product: z.number().int().positive(),
@@ -35,19 +37,20 @@ ${body}
 </html>`
 }
 
-export function pageRoutes(store: ProductStore, mediaDir: string): Router {
+export function pageRoutes(db: Database, feed: ChangeFeed, mediaDir: string): Router {
   const pages = new Router({ namespace: 'pages', tags: ['pages'] })
 
-  pages.get('/', { name: 'home', hidden: true }, (ctx) => {
-    const { items } = store.list({ tag: [], sort: 'name', page: 1, pageSize: 100 })
+  pages.get('/', { name: 'home', hidden: true }, async (ctx) => {
+    // One query: the category of each product comes from a JOIN, not one query per row.
+    const items = await Product.objects.selectRelated('category').orderBy('name').limit(100).all()
     const rows = items
       .map(
         (p) => `<tr>
-  <td>${p.imageUrl ? `<img src="${escapeHtml(p.imageUrl)}" alt="">` : '<span class="muted">—</span>'}</td>
+  <td>${p.image ? `<img src="${escapeHtml(p.image)}" alt="">` : '<span class="muted">—</span>'}</td>
   <td><a href="${escapeHtml(ctx.url('api:product-detail', { id: p.id }))}">${escapeHtml(p.name)}</a></td>
-  <td>€${escapeHtml(p.price.toFixed(2))}</td>
-  <td>${p.inStock ? 'in stock' : '<span class="muted">sold out</span>'}</td>
-  <td>${p.tags.map(escapeHtml).join(', ')}</td>
+  <td>${escapeHtml(p.category.name)}</td>
+  <td>€${escapeHtml(p.price)}</td>
+  <td>${p.stock > 0 ? `${p.stock} in stock` : '<span class="muted">sold out</span>'}</td>
 </tr>`,
       )
       .join('\n')
@@ -60,7 +63,7 @@ export function pageRoutes(store: ProductStore, mediaDir: string): Router {
         `<h1>Plinth catalogue</h1>
 <p>A small product catalogue served by Plinth. The JSON API is documented at <a href="/docs">/docs</a>
 (OpenAPI document: <a href="/openapi.json">/openapi.json</a>).</p>
-<table><thead><tr><th></th><th>Product</th><th>Price</th><th>Stock</th><th>Tags</th></tr></thead>
+<table><thead><tr><th></th><th>Product</th><th>Category</th><th>Price</th><th>Stock</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
@@ -84,10 +87,12 @@ ${rows}
       limits: { fileSize: 2 * 1024 * 1024 },
     },
     async (ctx) => {
-      const { product, image } = ctx.body
-      if (!store.get(product))
-        return html(layout('Not found', '<p>No such product.</p>'), { status: 404 })
-      store.update(product, { imageUrl: await saveImage(image, mediaDir) })
+      const { product: id, image } = ctx.body
+      const product = await Product.objects.filter({ id }).first()
+      if (!product) return html(layout('Not found', '<p>No such product.</p>'), { status: 404 })
+      product.image = await saveImage(image, mediaDir)
+      await product.save()
+      db.onCommit(() => feed.publish('updated', Product.schemas.output.parse(product)))
       // Post/redirect/get: a reload does not resubmit the form.
       return redirect(ctx.url('pages:home'), 303)
     },

@@ -1,38 +1,93 @@
 /**
- * The JSON API: list, read, create, update, delete products, upload an image, and a live stream of
- * changes (Server-Sent Events).
+ * The JSON API on the ORM: list (filtered, sorted, paginated), read, create, update, delete, sell
+ * one unit, upload an image, categories, and a live stream of changes (Server-Sent Events).
+ *
+ * Request bodies are validated by the model's own schemas (`Product.schemas.create`), so only
+ * editable fields can be written; responses go through `Product.schemas.output`. Missing rows,
+ * duplicates and invalid rows are ORM errors the app renders as 404, 409 and 422 (`app.ts`).
  */
-import { type Dependency, dependency, HttpError, json, Router, sse } from 'plinth'
-import { saveImage } from '../media.ts'
-import {
-  ImageUpload,
-  Product,
-  ProductCreate,
-  ProductId,
-  ProductPage,
-  ProductQuery,
-  ProductUpdate,
-} from '../schemas.ts'
-import type { ProductEvent, ProductStore } from '../store.ts'
+import { type Dependency, dependency, HttpError, Router, sse } from 'plinth'
+import { Count, type Database, F, paginate } from 'plinth/orm'
+import { z } from 'zod'
+import type { ChangeEvent, ChangeFeed } from '../events.ts'
+import { IMAGE_TYPES, saveImage } from '../media.ts'
+import { Category, Product } from '../models.ts'
+import { pageSchema } from '../page.ts'
 
 const NotFound = { description: 'No product with this id' }
 
+/** The orderings a client may ask for. Query values are keys of this map, never field names. */
+const SORTS = {
+  name: ['name'],
+  '-name': ['-name'],
+  price: ['price', 'name'],
+  '-price': ['-price', 'name'],
+  newest: ['-createdAt'],
+} as const
+type Sort = keyof typeof SORTS
+
+const Decimal = z.string().regex(/^\d{1,8}(\.\d{1,2})?$/, 'A price like 12 or 12.50')
+
+const ProductQuery = z.object({
+  q: z.string().max(100).optional().describe('Search in names (case-insensitive)'),
+  category: z.string().max(50).optional().describe('Category slug'),
+  minPrice: Decimal.optional(),
+  maxPrice: Decimal.optional(),
+  inStock: z.boolean().optional(),
+  sort: z.enum(Object.keys(SORTS) as [Sort, ...Sort[]]).default('name'),
+  page: z.number().int().min(1).default(1),
+  pageSize: z.number().int().min(1).max(100).default(20),
+})
+
+const ProductId = z.object({ id: z.number().int().positive() })
+
+const ImageUpload = z.object({
+  image: z
+    .file()
+    .max(2 * 1024 * 1024)
+    .mime(IMAGE_TYPES),
+})
+
+const CategoryWithCount = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    slug: z.string(),
+    productCount: z.number().int(),
+  })
+  .meta({ id: 'CategoryWithCount' })
+
+const ProductPage = pageSchema(Product.schemas.output)
+
 export function productRoutes(
-  store: ProductStore,
+  db: Database,
+  feed: ChangeFeed,
   guard: Dependency<true, any>,
   mediaDir: string,
 ): Router {
   const api = new Router({ namespace: 'api', tags: ['products'] })
-  const existing = dependency((ctx) => {
-    const product = store.get(Number(ctx.params.id))
-    if (!product) throw new HttpError(404, `Product ${ctx.params.id} does not exist.`)
-    return product
-  })
+  // `get` throws NotFoundError when there is no such row: the app answers 404.
+  const existing = dependency((ctx) => Product.objects.get({ id: Number(ctx.params.id) }))
+  // Listeners hear about a change once it is committed, in the shape the API returns.
+  const publish = (type: ChangeEvent['type'], product: object) => {
+    const body = Product.schemas.output.parse(product)
+    db.onCommit(() => feed.publish(type, body))
+  }
 
   api.get(
     '/products',
     { name: 'product-list', summary: 'List products', query: ProductQuery, response: ProductPage },
-    (ctx) => ({ ...store.list(ctx.query), page: ctx.query.page, pageSize: ctx.query.pageSize }),
+    async (ctx) => {
+      const { q, category, minPrice, maxPrice, inStock, sort, page, pageSize } = ctx.query
+      let products = Product.objects
+      if (q) products = products.filter({ name: { icontains: q } })
+      if (category) products = products.filter({ category: { slug: category } })
+      if (minPrice) products = products.filter({ price: { gte: minPrice } })
+      if (maxPrice) products = products.filter({ price: { lte: maxPrice } })
+      if (inStock !== undefined) products = products.filter({ stock: inStock ? { gt: 0 } : 0 })
+      const order: readonly string[] = SORTS[sort]
+      return paginate(products.orderBy(...order), { page, pageSize })
+    },
   )
 
   api.get(
@@ -42,7 +97,7 @@ export function productRoutes(
       summary: 'Get a product',
       params: ProductId,
       deps: { product: existing },
-      response: Product,
+      response: Product.schemas.output,
       responses: { 404: NotFound },
     },
     (ctx) => ctx.deps.product,
@@ -53,13 +108,14 @@ export function productRoutes(
     {
       name: 'product-create',
       summary: 'Create a product',
-      body: ProductCreate,
+      body: Product.schemas.create,
       status: 201,
       deps: { guard },
-      response: Product,
+      response: Product.schemas.output,
     },
-    (ctx) => {
-      const product = store.create(ctx.body)
+    async (ctx) => {
+      const product = await Product.objects.create(ctx.body)
+      publish('created', product)
       ctx.setHeader('location', ctx.url('api:product-detail', { id: product.id }))
       return product
     },
@@ -70,12 +126,19 @@ export function productRoutes(
     {
       summary: 'Update a product',
       params: ProductId,
-      body: ProductUpdate,
+      body: Product.schemas.partialUpdate,
       deps: { guard, product: existing },
-      response: Product,
+      response: Product.schemas.output,
       responses: { 404: NotFound },
     },
-    (ctx) => store.update(ctx.params.id, ctx.body)!,
+    async (ctx) => {
+      const { product } = ctx.deps
+      // The schema let through only editable fields; save() writes only those that changed.
+      Object.assign(product, ctx.body)
+      await product.save()
+      publish('updated', product)
+      return product
+    },
   )
 
   api.delete(
@@ -87,9 +150,35 @@ export function productRoutes(
       deps: { guard, product: existing },
       responses: { 404: NotFound },
     },
-    (ctx) => {
-      store.delete(ctx.params.id)
+    async (ctx) => {
+      await ctx.deps.product.delete()
+      publish('deleted', ctx.deps.product)
     },
+  )
+
+  api.post(
+    '/products/:id/sell',
+    {
+      summary: 'Sell one unit (stock − 1)',
+      params: ProductId,
+      deps: { guard },
+      response: Product.schemas.output,
+      responses: { 404: NotFound, 409: { description: 'Out of stock' } },
+    },
+    (ctx) =>
+      db.transaction(async () => {
+        // One atomic UPDATE … SET stock = stock - 1 WHERE stock > 0: two buyers of the last
+        // unit cannot both succeed, whatever runs in between.
+        const sold = await Product.objects
+          .filter({ id: ctx.params.id, stock: { gt: 0 } })
+          .update({ stock: F('stock').sub(1) })
+        const product = await Product.objects.get({ id: ctx.params.id })
+        if (sold === 0) {
+          throw new HttpError(409, `${product.name} is out of stock.`, { code: 'out_of_stock' })
+        }
+        publish('updated', product)
+        return product
+      }),
   )
 
   api.post(
@@ -100,18 +189,52 @@ export function productRoutes(
       consumes: 'multipart',
       body: ImageUpload,
       deps: { guard, product: existing },
-      response: Product,
+      response: Product.schemas.output,
       limits: { fileSize: 2 * 1024 * 1024 },
     },
-    async (ctx) =>
-      store.update(ctx.params.id, { imageUrl: await saveImage(ctx.body.image, mediaDir) })!,
+    async (ctx) => {
+      const { product } = ctx.deps
+      product.image = await saveImage(ctx.body.image, mediaDir)
+      await product.save()
+      publish('updated', product)
+      return product
+    },
+  )
+
+  api.get(
+    '/categories',
+    {
+      name: 'category-list',
+      summary: 'List categories with their number of products',
+      tags: ['categories'],
+      response: z.array(CategoryWithCount),
+    },
+    () =>
+      Category.objects
+        .annotate({ productCount: Count('products') })
+        .values('id', 'name', 'slug', 'productCount')
+        .all(),
+  )
+
+  api.post(
+    '/categories',
+    {
+      summary: 'Create a category',
+      tags: ['categories'],
+      body: Category.schemas.create,
+      status: 201,
+      deps: { guard },
+      response: Category.schemas.output,
+      responses: { 409: { description: 'A category with this name or slug exists' } },
+    },
+    (ctx) => Category.objects.create(ctx.body),
   )
 
   api.get('/events', { summary: 'Live catalogue changes (Server-Sent Events)' }, () =>
     sse(async function* (signal) {
-      const queue: ProductEvent[] = []
+      const queue: ChangeEvent[] = []
       let wake: (() => void) | undefined
-      const unsubscribe = store.subscribe((event) => {
+      const unsubscribe = feed.subscribe((event) => {
         queue.push(event)
         wake?.()
       })
@@ -128,12 +251,6 @@ export function productRoutes(
         unsubscribe()
       }
     }),
-  )
-
-  api.get(
-    '/products/:id/raw',
-    { hidden: true, params: ProductId, deps: { product: existing } },
-    (ctx) => json(ctx.deps.product, { headers: { 'cache-control': 'no-store' } }),
   )
 
   return api
