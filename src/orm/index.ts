@@ -84,6 +84,7 @@ export {
   or,
   Sum,
 } from './query/expressions.ts'
+export { Lookup, lookup } from './query/lookup.ts'
 export { type FilterArg, QuerySet } from './query/queryset.ts'
 export {
   type QueryWatchContext,

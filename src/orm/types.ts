@@ -14,6 +14,7 @@ import type {
   RelationField,
 } from './fields.ts'
 import type { AnyModel } from './model.ts'
+import type { Lookup } from './query/lookup.ts'
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {}
 
@@ -102,45 +103,6 @@ export interface Expression {
   readonly __expression: true
 }
 
-/** Lookups any comparable value supports. */
-export interface CompareLookups<V> {
-  exact?: V | null | Expression
-  in?: ReadonlyArray<V> | SubqueryLike
-  gt?: V | Expression
-  gte?: V | Expression
-  lt?: V | Expression
-  lte?: V | Expression
-  range?: readonly [V, V]
-  isnull?: boolean
-  ne?: V | null | Expression
-}
-/** Extra lookups for text (`V` narrows `exact`/`in` for enums). */
-export interface TextLookups<V extends string = string> extends CompareLookups<V> {
-  iexact?: string
-  contains?: string
-  icontains?: string
-  startswith?: string
-  istartswith?: string
-  endswith?: string
-  iendswith?: string
-  /** Regular expression (not on SQLite, whose build has no REGEXP function). */
-  regex?: string
-  iregex?: string
-}
-/** A number, or lookups on a number (`{ gte: 2020 }`). */
-export type NumberFilter = number | CompareLookups<number>
-/** Extra lookups for dates and times: parts of the value. */
-export interface DateLookups<V> extends CompareLookups<V> {
-  year?: NumberFilter
-  month?: NumberFilter
-  day?: NumberFilter
-  weekDay?: NumberFilter
-  hour?: NumberFilter
-  minute?: NumberFilter
-  second?: NumberFilter
-  date?: string | CompareLookups<string>
-}
-
 /** Something that compiles to a subquery: a query set projected to one column. */
 export interface SubqueryLike {
   readonly __subquery: true
@@ -148,49 +110,97 @@ export interface SubqueryLike {
 
 type KindIs<K extends string> = { readonly spec: { readonly kind: K } }
 
-/** Lookups by field kind: decimals compare with numbers too, datetimes with ISO strings too. */
-type LookupsFor<F, V> =
-  F extends KindIs<'date'>
-    ? DateLookups<string>
-    : F extends KindIs<'decimal'>
-      ? CompareLookups<string | number>
-      : [V] extends [string]
-        ? TextLookups<V>
-        : [V] extends [Date]
-          ? DateLookups<Date | string>
-          : [V] extends [bigint]
-            ? CompareLookups<bigint | number>
-            : CompareLookups<V>
+/** The values a field's comparisons take: decimals also numbers, datetimes also ISO strings. */
+type CompareValue<F, V> =
+  F extends KindIs<'decimal'>
+    ? string | number
+    : [V] extends [Date]
+      ? Date | string
+      : [V] extends [bigint]
+        ? bigint | number
+        : V
 
-/** The filter for one column: a value (exact match), `null`, or an object of lookups. */
+/**
+ * The lookups a field accepts: comparisons always (with a value or an `F()` expression), text
+ * lookups on text (decimals and dates are strings in JavaScript but not text), parts on dates.
+ */
+type LookupFor<F, V> =
+  | Lookup<'compare', CompareValue<F, V> | Expression>
+  | (F extends KindIs<'decimal'> | KindIs<'date'>
+      ? never
+      : [V] extends [string]
+        ? Lookup<'text', string>
+        : never)
+  | (F extends KindIs<'date'>
+      ? Lookup<'part', never>
+      : [V] extends [Date]
+        ? Lookup<'part', never>
+        : never)
+
+/**
+ * The filter for one column: a value (equality), `null`, a field reference, a `lookup.*()` result,
+ * or an array of lookups that must all hold. Never a plain object (see `query/lookup.ts`).
+ */
 export type ColumnFilter<F> = F extends AnyField
   ? FieldValue<F> extends infer V
     ? [NonNullable<V>] extends [Record<string, unknown>]
-      ? { exact?: V; isnull?: boolean; in?: ReadonlyArray<V> }
+      ? null | Lookup<'compare', V>
       :
           | V
           | InputValue<F>
           | ([NonNullable<V>] extends [Date] ? string : never)
           | Expression
-          | LookupsFor<F, NonNullable<V>>
+          | LookupFor<F, NonNullable<V>>
+          | ReadonlyArray<LookupFor<F, NonNullable<V>>>
     : never
   : never
 
-/** A filter across a relation: the key's value, lookups on it, or a filter on the target's fields. */
+/** A filter on a relation itself: the related row's key (or the row), or lookups on the key. */
 export type RelationFilter<F> =
   F extends RelationField<infer T, infer V, infer N, any>
-    ? (N extends true ? null : never) | V | CompareLookups<V> | WhereOf<T['fields']>
+    ? (N extends true ? null : never) | V | Lookup<'compare', V> | T['$row'] | Expression
     : F extends ManyToManyField<infer T>
-      ? WhereOf<T['fields']>
+      ? T['$pk'] | Lookup<'compare', T['$pk']> | T['$row']
       : never
 
-/** A filter object: field → value or lookups; several keys are ANDed. */
+/** The field at a dotted path (`category.name`), for typing filters across relations. */
+type FieldAt<F extends FieldMap, K extends string> = K extends `${infer R}.${infer Rest}`
+  ? R extends RelationKeys<F> | ManyKeys<F>
+    ? FieldAt<TargetOf<F[R]>['fields'], Rest>
+    : never
+  : K extends ColumnKeys<F> | RelationKeys<F> | ManyKeys<F>
+    ? F[K]
+    : K extends `${infer R}Id`
+      ? R extends RelationKeys<F>
+        ? F[R]
+        : never
+      : never
+
+/** Dotted filter keys through forward and many-to-many relations declared here (two hops). */
+export type PathKey<F extends FieldMap, D extends number = 2> = [D] extends [never]
+  ? never
+  : {
+      [K in RelationKeys<F> | ManyKeys<F>]: `${K}.${
+        | WritableKey<TargetOf<F[K]>['fields']>
+        | RelationKeys<TargetOf<F[K]>['fields']>
+        | ManyKeys<TargetOf<F[K]>['fields']>
+        | PathKey<TargetOf<F[K]>['fields'], Hops[D]>}`
+    }[RelationKeys<F> | ManyKeys<F>]
+
+type PathFilter<F> = F extends RelationField | ManyToManyField ? RelationFilter<F> : ColumnFilter<F>
+
+/**
+ * A filter object: field → value or lookup; `relation.field` keys filter across relations; several
+ * keys are ANDed.
+ */
 export type WhereOf<F extends FieldMap> = {
   [K in ColumnKeys<F>]?: ColumnFilter<F[K]>
 } & {
   [K in RelationKeys<F> as `${K}Id`]?: ColumnFilter<F[K]>
 } & {
   [K in RelationKeys<F> | ManyKeys<F>]?: RelationFilter<F[K]>
+} & {
+  [K in PathKey<F>]?: PathFilter<FieldAt<F, K>>
 }
 
 /** A model's filter type. */

@@ -69,7 +69,7 @@ export class Arithmetic implements Expression {
 }
 
 /**
- * Refer to a field of the same row: `filter({ price: { gt: F('cost') } })`,
+ * Refer to a field of the same row: `filter({ price: lookup.gt(F('cost')) })`,
  * `update({ stock: F('stock').sub(1) })` (atomic, no read-modify-write race).
  */
 export function F(path: string): FieldRef {
@@ -126,7 +126,7 @@ export interface Condition<W = unknown> {
 }
 
 /**
- * Rows matching any of the filters: `filter(or({ stock: 0 }, { price: { gt: '100' } }))`.
+ * Rows matching any of the filters: `filter(or({ stock: 0 }, { price: lookup.gt('100') }))`.
  * The filter type comes from where the condition is used (`filter`, `exclude`, an enclosing
  * `or`/`and`/`not`), so every branch is checked against the model; a condition built on its own
  * names it: `or<Where<typeof Product>>(…)`.
@@ -150,16 +150,21 @@ export function exists(subquery: SubqueryLike): Condition<never> {
 /**
  * Rows with related rows matching `where`, through a relation the types cannot see from this side
  * (a reverse foreign key or a many-to-many declared on the other model). The inner filter is typed
- * against the related model; the relation name is checked when the query runs.
+ * against the related model; the relation name is checked when the query runs. Untyped, the same
+ * filter is `{ 'products.price': lookup.gt('5') }`; `has` also groups several conditions on the
+ * same related row.
  *
  * @example
- * Category.objects.filter(has<typeof Product>('products', { price: { gt: '5' } }))
+ * Category.objects.filter(has<typeof Product>('products', { price: lookup.gt('5'), stock: 0 }))
  */
-export function has<T extends { fields: unknown }>(
+export function has<T extends { fields: FieldMap }>(
   relation: string,
-  where: WhereOf<T['fields'] & FieldMap>,
+  where: WhereOf<T['fields']>,
 ): Condition<never> {
-  return { [CONDITION]: 'and', items: [{ [relation]: where } as never] }
+  // A condition, not the bare object: a plain object as a filter value is refused (it could be
+  // request data), while a condition under a many-valued relation filters the related rows.
+  const inner: Condition = { [CONDITION]: 'and', items: [where] }
+  return { [CONDITION]: 'and', items: [{ [relation]: inner } as never] }
 }
 
 export function isCondition(value: unknown): value is Condition {

@@ -1,12 +1,14 @@
 /**
- * Filters: from `{ price: { gte: '10' }, category: { name: 'books' } }` to a resolved condition
+ * Filters: from `{ price: lookup.gte('10'), 'category.name': 'books' }` to a resolved condition
  * tree, checked against the model.
  *
- * Parsing does three things in one walk: it resolves every key against model metadata (unknown
- * fields and lookups are errors, objects where a scalar belongs are errors: this is where
- * user-supplied filters are made safe), it records the values in order as parameter *slots*, and it
- * writes a *shape* string that identifies the SQL regardless of the values. `compile.ts` caches SQL
- * by shape, so a query shape is compiled by Kysely once and later runs only bind new values.
+ * Parsing does three things in one walk. It resolves every key against model metadata: unknown
+ * fields and lookups are errors, and so is a plain object or array where a value belongs, never
+ * read as lookups (only `Lookup` instances from `lookup.ts` mean anything but equality); this is
+ * where user-supplied filters are made safe. It records the values in order as parameter *slots*.
+ * And it writes a *shape* string that identifies the SQL regardless of the values:
+ * `statement-cache.ts` caches SQL by shape, so a query shape is compiled by Kysely once and later
+ * runs only bind new values.
  */
 import type { RawBuilder } from 'kysely'
 import { describe, isScalarFor } from '../codecs.ts'
@@ -22,10 +24,11 @@ import {
   isCondition,
   isExpression,
 } from './expressions.ts'
+import { Lookup } from './lookup.ts'
 import type { SqlContext } from './sql-context.ts'
 
 /** A lookup name (`exact`, `icontains`, …). */
-export type Lookup =
+export type LookupName =
   | 'exact'
   | 'ne'
   | 'in'
@@ -131,7 +134,7 @@ export type Cond =
       readonly t: 'cmp'
       readonly path: ColumnPath
       readonly part: DatePart | undefined
-      readonly lookup: Lookup
+      readonly lookup: LookupName
       readonly value: Operand | readonly Operand[] | boolean
     }
   | { readonly t: 'and' | 'or'; readonly items: readonly Cond[] }
@@ -263,31 +266,38 @@ function parseKey(
 ): Cond {
   const byAttr = model.meta.byAttr.get(key)
   if (byAttr !== undefined && byAttr.attr === key) {
-    return parseLookups({ hops, field: byAttr }, key, value, state)
+    return parseValue({ hops, field: byAttr }, key, value, state)
   }
-  const relation = model.meta.relation(key)
+  const dot = key.indexOf('.')
+  const head = dot === -1 ? key : key.slice(0, dot)
+  const relation = model.meta.relation(head)
   if (relation === undefined) unknownField(model, key)
+  if (dot !== -1) {
+    // `category.name`: follow the relation, filter on the rest of the path.
+    const rest = key.slice(dot + 1)
+    if (relation.kind === 'forward') {
+      state.shape += `${head}>`
+      return parseKey(relation.target, rest, value, state, [...hops, relation])
+    }
+    state.shape += `${head}*(`
+    const inner = parseKey(relation.target, rest, value, state, [])
+    state.shape += ')'
+    return { t: 'related', relation, from: hops, inner }
+  }
   if (relation.kind === 'forward') {
-    const target = relation.target
-    const pathToKey = { hops, field: relation.field }
-    if (!isPlainObject(value))
-      return parseLookups(pathToKey, key, relationValue(value, target), state)
-    const keys = Object.keys(value)
-    const targetField = keys.some(
-      (k) => target.meta.byAttr.has(k) || target.meta.relation(k) !== undefined,
+    return parseValue(
+      { hops, field: relation.field },
+      key,
+      relationValue(value, relation.target),
+      state,
     )
-    if (!targetField && keys.every((k) => LOOKUPS.has(k)))
-      return parseLookups(pathToKey, key, value, state)
-    state.shape += `${key}>`
-    return parseWhere(target, value, state, [...hops, relation])
   }
   // Reverse foreign keys and many-to-many: EXISTS over the related rows.
   state.shape += `${key}*(`
-  const innerInput =
-    isPlainObject(value) || isCondition(value)
-      ? value
-      : { [relation.target.meta.pk.attr]: relationValue(value, relation.target) }
-  const inner = parseWhere(relation.target, innerInput, state)
+  const pk = relation.target.meta.pk
+  const inner = isCondition(value)
+    ? parseWhere(relation.target, value, state)
+    : parseValue({ hops: [], field: pk }, key, relationValue(value, relation.target), state)
   state.shape += ')'
   return { t: 'related', relation, from: hops, inner }
 }
@@ -299,47 +309,57 @@ function relationValue(value: unknown, target: AnyModel): unknown {
     value !== null &&
     !Array.isArray(value) &&
     !isExpression(value) &&
-    !(value instanceof Date)
+    !(value instanceof Date) &&
+    !(value instanceof Lookup) &&
+    Object.getPrototypeOf(value) !== Object.prototype &&
+    Object.getPrototypeOf(value) !== null
   ) {
     const pk = (value as Record<string, unknown>)[target.meta.pk.attr]
-    if (pk !== undefined && Object.getPrototypeOf(value) !== Object.prototype) return pk
+    if (pk !== undefined) return pk
   }
   return value
 }
 
-function parseLookups(path: ColumnPath, key: string, value: unknown, state: ParseState): Cond {
+/**
+ * A column's filter value: a plain value (equality), a `lookup.*()` result, or an array of them
+ * (all must hold). Plain objects are refused: they are what request data looks like, and reading
+ * them as lookups would let a client choose the operator.
+ */
+function parseValue(path: ColumnPath, key: string, value: unknown, state: ParseState): Cond {
+  if (value instanceof Lookup) return parseLookup(path, key, value, state)
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => v instanceof Lookup)) {
+    const items = value.map((v) => parseLookup(path, key, v as Lookup, state))
+    if (items.length === 1) return items[0]!
+    state.shape += `&${items.length}`
+    return { t: 'and', items }
+  }
+  if (isPlainObject(value) || Array.isArray(value)) {
+    const hint = Array.isArray(value)
+      ? `use lookup.in([...]) to match any of several values`
+      : path.field.spec.kind === 'json'
+        ? `compare JSON with lookup.exact(value)`
+        : path.field.spec.target !== undefined
+          ? `filter on related fields with "${key}.<field>" keys, and use lookup.*() for comparisons`
+          : `use lookup.gt(), lookup.icontains() and friends for comparisons`
+    throw new QueryError(
+      'PLINTH_ORM_BAD_VALUE',
+      `Filter "${key}" got ${describe(value)}: a filter value is a plain value or a lookup; ${hint}. (Objects from request data are never read as lookups.)`,
+    )
+  }
+  return leaf(path, undefined, 'exact', value, state, key)
+}
+
+function parseLookup(path: ColumnPath, key: string, found: Lookup, state: ParseState): Cond {
   const field = path.field
-  if (
-    !isPlainObject(value) ||
-    (field.spec.kind === 'json' && !Object.keys(value).every((k) => LOOKUPS.has(k)))
-  ) {
-    return leaf(path, undefined, 'exact', value, state, key)
+  const name = found.op
+  if (found.part !== undefined) {
+    if (!DATE_KINDS.has(field.spec.kind)) throw badLookup(key, found.part, field)
+    if (TEXT_LOOKUPS.has(name)) throw badLookup(`${key}.${found.part}`, name, field)
+    return leaf(path, found.part, name as LookupName, found.value, state, key)
   }
-  const entries = Object.entries(value)
-  if (entries.length === 0)
-    throw new QueryError('PLINTH_ORM_BAD_FILTER', `Lookups for "${key}" are empty.`)
-  const items: Cond[] = []
-  for (const [name, operand] of entries) {
-    if (DATE_PARTS.has(name)) {
-      if (!DATE_KINDS.has(field.spec.kind)) throw badLookup(key, name, field)
-      const part = name as DatePart
-      if (isPlainObject(operand)) {
-        for (const [inner, v] of Object.entries(operand)) {
-          if (!LOOKUPS.has(inner) || TEXT_LOOKUPS.has(inner))
-            throw badLookup(`${key}.${name}`, inner, field)
-          items.push(leaf(path, part, inner as Lookup, v, state, key))
-        }
-      } else items.push(leaf(path, part, 'exact', operand, state, key))
-      continue
-    }
-    if (!LOOKUPS.has(name)) throw badLookup(key, name, field)
-    if (TEXT_LOOKUPS.has(name) && !TEXT_KINDS.has(field.spec.kind))
-      throw badLookup(key, name, field)
-    items.push(leaf(path, undefined, name as Lookup, operand, state, key))
-  }
-  if (items.length === 1) return items[0]!
-  state.shape += `&${items.length}`
-  return { t: 'and', items }
+  if (!LOOKUPS.has(name)) throw badLookup(key, name, field)
+  if (TEXT_LOOKUPS.has(name) && !TEXT_KINDS.has(field.spec.kind)) throw badLookup(key, name, field)
+  return leaf(path, undefined, name as LookupName, found.value, state, key)
 }
 
 function badLookup(key: string, name: string, field: FieldInfo): QueryError {
@@ -352,7 +372,7 @@ function badLookup(key: string, name: string, field: FieldInfo): QueryError {
 function leaf(
   path: ColumnPath,
   part: DatePart | undefined,
-  lookup: Lookup,
+  lookup: LookupName,
   value: unknown,
   state: ParseState,
   key: string,
@@ -403,7 +423,9 @@ function isSubquery(value: unknown): value is SubqueryHandle {
   return (
     typeof value === 'object' &&
     value !== null &&
-    (value as { __subquery?: unknown }).__subquery === true
+    (value as { __subquery?: unknown }).__subquery === true &&
+    // The marker alone could come from parsed JSON; a query set also has the method.
+    typeof (value as { parseInto?: unknown }).parseInto === 'function'
   )
 }
 
