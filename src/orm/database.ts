@@ -140,6 +140,10 @@ export class Database {
       return
     }
     const driver = await this.driver()
+    if (driver.stream !== undefined) {
+      yield* driver.stream(statement, chunkSize)
+      return
+    }
     const connection = await driver.reserve()
     try {
       yield* connection.stream(statement, chunkSize)

@@ -235,6 +235,34 @@ class SqliteDriver implements Driver {
     return new ReservedSqlite(this, connection)
   }
 
+  /**
+   * Stream without holding the only connection between chunks: SQLite keeps the read cursor open
+   * while other statements run, so the body of a `for await` over a large result can still query
+   * and save (it would otherwise wait for a connection the loop itself holds).
+   */
+  async *stream(statement: Statement, chunkSize: number): AsyncGenerator<RawRow[]> {
+    let connection: SqliteConnection | undefined = await this.pool.acquire()
+    const chunks = connection.stream(statement, chunkSize)
+    try {
+      while (true) {
+        let next: IteratorResult<RawRow[]>
+        try {
+          next = await chunks.next()
+        } catch (error) {
+          throw translate(error, this.label)
+        }
+        this.pool.release(connection)
+        connection = undefined
+        if (next.done) return
+        yield next.value
+        connection = await this.pool.acquire()
+      }
+    } finally {
+      if (connection !== undefined) this.pool.release(connection)
+      await chunks.return(undefined)
+    }
+  }
+
   close(): Promise<void> {
     return this.pool.close()
   }

@@ -60,6 +60,8 @@ export interface Driver {
   readonly dialect: DialectName
   /** Run one statement on a pooled connection, acquired and released around it. */
   execute(statement: Statement): MaybePromise<QueryResult>
+  /** Stream without reserving a connection for the whole iteration, where the driver can (SQLite). */
+  stream?(statement: Statement, chunkSize: number): AsyncIterable<RawRow[]>
   /** Hold one connection (for a transaction or a stream); waits at most `acquireTimeoutMs`. */
   reserve(): Promise<ReservedConnection>
   /** Close every connection; waits for reserved ones to be released. */
