@@ -6,9 +6,12 @@
  * read: they are there when the query asked for them (`selectRelated`, `prefetchRelated`), or
  * loaded explicitly with `await instance.load('category')`.
  */
+
+import type { RawRow } from './connection/types.ts'
 import { type Database, databaseFor } from './database.ts'
 import { ModelValidationError, OrmError, QueryError } from './errors.ts'
 import type { AnyModel } from './model.ts'
+import type { ReadColumn } from './query/compile-select.ts'
 import { initialState } from './query/state.ts'
 import { type RelatedManager, related } from './relations.ts'
 import type { ManyKeys, TargetOf } from './types.ts'
@@ -19,8 +22,14 @@ const STATE: unique symbol = Symbol('plinth.orm.instance') as never
 interface InstanceState {
   readonly model: AnyModel
   saved: boolean
-  /** Values as last read from or written to the database. */
-  original: Record<string, unknown>
+  /**
+   * Values as last read from or written to the database; undefined while they can still be
+   * decoded from `raw` (rows are hydrated without a second copy of their values: most instances
+   * are read and never saved).
+   */
+  original: Record<string, unknown> | undefined
+  /** The row an instance was read from, and how to decode it. */
+  raw?: { readonly row: RawRow; readonly columns: readonly ReadColumn[] } | undefined
   db: Database | undefined
 }
 
@@ -58,7 +67,7 @@ export interface InstanceMethods<M extends AnyModel = AnyModel> {
    *
    * @example
    * await product.related('tags').add(sale)
-   * const cheap = await category.related<typeof Product>('products').filter({ price: { lt: '5' } }).all()
+   * const cheap = await category.related<typeof Product>('products').filter({ price: lookup.lt('5') }).all()
    */
   related<K extends ManyKeys<M['fields']>>(relation: K): RelatedManager<TargetOf<M['fields'][K]>>
   related<T extends AnyModel = AnyModel>(relation: string): RelatedManager<T>
@@ -70,6 +79,25 @@ export interface InstanceMethods<M extends AnyModel = AnyModel> {
 
 /** A model instance: its row values plus the instance methods. */
 export type Instance<M extends AnyModel> = M['$row'] & InstanceMethods<M>
+
+/** The values the instance was loaded (or last saved) with. */
+function originalOf(state: InstanceState): Record<string, unknown> {
+  if (state.original === undefined) {
+    const values: Record<string, unknown> = {}
+    if (state.raw !== undefined) {
+      for (const c of state.raw.columns) {
+        const raw = state.raw.row[c.alias]
+        values[c.attr] =
+          c.decode === undefined || raw === null || raw === undefined
+            ? (raw ?? null)
+            : c.decode(raw)
+      }
+    }
+    state.original = values
+    state.raw = undefined
+  }
+  return state.original
+}
 
 function stateOf(instance: object): InstanceState {
   const state = (instance as { [STATE]?: InstanceState })[STATE]
@@ -164,7 +192,7 @@ class ModelInstance implements InstanceMethods {
     } else {
       const fields =
         options.fields ??
-        meta.columns.map((f) => f.attr).filter((a) => !same(self[a], state.original[a]))
+        meta.columns.map((f) => f.attr).filter((a) => !same(self[a], originalOf(state)[a]))
       for (const name of fields)
         if (!meta.byAttr.has(name))
           throw new QueryError(
@@ -174,7 +202,7 @@ class ModelInstance implements InstanceMethods {
       const changes: Record<string, unknown> = {}
       for (const name of fields) if (name !== meta.pk.attr) changes[name] = self[name]
       if (Object.keys(changes).length) {
-        const pk = state.original[meta.pk.attr] ?? self[meta.pk.attr]
+        const pk = originalOf(state)[meta.pk.attr] ?? self[meta.pk.attr]
         await updateRows(
           db,
           { ...initialState(model), where: [{ input: { [meta.pk.attr]: pk }, negate: false }] },
@@ -185,6 +213,7 @@ class ModelInstance implements InstanceMethods {
     state.saved = true
     state.db = options.using ?? state.db
     state.original = snapshot(model, self)
+    state.raw = undefined
     for (const hook of meta.hooks.afterSave) await hook(this, { created })
   }
 
@@ -199,7 +228,7 @@ class ModelInstance implements InstanceMethods {
     const db = databaseFor(model, options.using ?? state.db)
     for (const hook of model.meta.hooks.beforeDelete) await hook(this)
     const { deleteRows } = await import('./query/write.ts')
-    const pk = state.original[model.meta.pk.attr]
+    const pk = originalOf(state)[model.meta.pk.attr]
     await deleteRows(db, {
       ...initialState(model),
       where: [{ input: { [model.meta.pk.attr]: pk }, negate: false }],
@@ -213,7 +242,7 @@ class ModelInstance implements InstanceMethods {
     const { model } = state
     const { runSelect } = await import('./query/run.ts')
     const pk =
-      state.original[model.meta.pk.attr] ??
+      originalOf(state)[model.meta.pk.attr] ??
       (this as unknown as Record<string, unknown>)[model.meta.pk.attr]
     const rows = (await runSelect(
       {
@@ -233,6 +262,7 @@ class ModelInstance implements InstanceMethods {
     for (const field of model.meta.columns)
       (this as unknown as Record<string, unknown>)[field.attr] = fresh[field.attr]
     state.original = snapshot(model, this as unknown as Record<string, unknown>)
+    state.raw = undefined
     state.saved = true
   }
 
@@ -301,6 +331,38 @@ function prototypeFor(model: AnyModel): object {
     prototypes.set(model, proto)
   }
   return proto
+}
+
+/**
+ * An instance read from the database (the hydration hot path): values decoded straight onto the
+ * instance; the snapshot for `save()` is decoded again from the raw row only if it is needed.
+ * Rows with JSON or bytes columns keep a detached snapshot instead, since the driver may hand the
+ * same mutable object to the instance and to the raw row.
+ */
+export function loadedInstance(
+  proto: object,
+  model: AnyModel,
+  row: RawRow,
+  columns: readonly ReadColumn[],
+  mutable: boolean,
+): Record<string | symbol, unknown> {
+  const instance = Object.create(proto) as Record<string | symbol, unknown>
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!
+    const raw = row[c.alias]
+    instance[c.attr] =
+      c.decode === undefined || raw === null || raw === undefined ? (raw ?? null) : c.decode(raw)
+  }
+  const state: InstanceState = mutable
+    ? { model, saved: true, original: snapshot(model, instance), raw: undefined, db: undefined }
+    : { model, saved: true, original: undefined, raw: { row, columns }, db: undefined }
+  instance[STATE] = state
+  return instance
+}
+
+/** The shared prototype of a model's instances. */
+export function instancePrototype(model: AnyModel): object {
+  return prototypeFor(model)
 }
 
 /** Make an instance from values; `saved` marks it as loaded from the database. */

@@ -3,26 +3,37 @@
  * `valuesList()` tuples, decoded per dialect.
  */
 import type { RawRow } from '../connection/types.ts'
-import { newInstance } from '../instance.ts'
+import { instancePrototype, loadedInstance } from '../instance.ts'
 import type { InstancePlan, ReadPlan } from './compile-select.ts'
 
-function readInstance(plan: InstancePlan, row: RawRow): object | null {
-  if (row[plan.pkAlias] === null || row[plan.pkAlias] === undefined) return null
-  const values: Record<string, unknown> = {}
-  const { columns } = plan
-  for (let i = 0; i < columns.length; i++) {
-    const c = columns[i]!
-    const raw = row[c.alias]
-    values[c.attr] =
-      c.decode === undefined || raw === null || raw === undefined ? (raw ?? null) : c.decode(raw)
+interface PlanInfo {
+  readonly proto: object
+  readonly mutable: boolean
+}
+const planInfo = new WeakMap<InstancePlan, PlanInfo>()
+
+function infoFor(plan: InstancePlan): PlanInfo {
+  let info = planInfo.get(plan)
+  if (info === undefined) {
+    const mutable = plan.model.meta.columns.some(
+      (f) => f.spec.kind === 'json' || f.spec.kind === 'binary',
+    )
+    info = { proto: instancePrototype(plan.model), mutable }
+    planInfo.set(plan, info)
   }
+  return info
+}
+
+function readInstance(plan: InstancePlan, info: PlanInfo, row: RawRow): object | null {
+  if (row[plan.pkAlias] === null || row[plan.pkAlias] === undefined) return null
+  const instance = loadedInstance(info.proto, plan.model, row, plan.columns, info.mutable)
   for (const a of plan.annotations) {
     const raw = row[a.alias]
-    values[a.attr] =
+    instance[a.attr] =
       a.decode === undefined || raw === null || raw === undefined ? (raw ?? null) : a.decode(raw)
   }
-  const instance = newInstance(plan.model, values, true) as Record<string, unknown>
-  for (const { name, plan: inner } of plan.related) instance[name] = readInstance(inner, row)
+  for (const { name, plan: inner } of plan.related)
+    instance[name] = readInstance(inner, infoFor(inner), row)
   return instance
 }
 
@@ -31,7 +42,10 @@ export function hydrate(read: ReadPlan, rows: readonly RawRow[]): unknown[] {
   const out = new Array(rows.length)
   switch (read.kind) {
     case 'instances':
-      for (let i = 0; i < rows.length; i++) out[i] = readInstance(read.plan, rows[i]!)
+      {
+        const info = infoFor(read.plan)
+        for (let i = 0; i < rows.length; i++) out[i] = readInstance(read.plan, info, rows[i]!)
+      }
       return out
     case 'values':
       for (let i = 0; i < rows.length; i++) {

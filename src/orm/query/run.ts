@@ -22,7 +22,8 @@ import { ParseState, parseWhere } from './where.ts'
 /** The shape of the non-filter parts of a state. */
 function stateShape(state: QueryState, mode: SelectMode): string {
   let shape = mode
-  if (state.order !== undefined) shape += `|o:${JSON.stringify(state.order)}`
+  if (state.order !== undefined)
+    shape += state.order.length === 0 ? '|o:' : `|o:${JSON.stringify(state.order)}`
   if (state.distinct) shape += '|d'
   if (state.related.length) shape += `|r:${state.related.join(',')}`
   if (state.projection.kind !== 'instances')
