@@ -210,6 +210,23 @@ describe('ORM routes: model schemas as body and response', () => {
     }
   })
 
+  it('answers 400 when request data reaches a filter as an operator object (no operator injection)', async () => {
+    const app = shopApp()
+    // A careless route: the body is not validated, and its value goes straight into a filter.
+    app.post('/accounts/exists', { body: z.object({ email: z.unknown() }) }, async (ctx) => ({
+      exists: await Account.objects.filter({ email: ctx.body.email as string }).exists(),
+    }))
+    await Account.objects.create({ email: 'a@example.com', passwordHash: 'x' })
+    const client = testClient(app)
+    const found = await client.post('/accounts/exists', { json: { email: 'a@example.com' } })
+    assert.deepEqual(found.json(), { exists: true })
+    for (const email of [{ ne: '' }, { gt: '' }, { in: ['a@example.com'] }, ['a@example.com']]) {
+      const res = await client.post('/accounts/exists', { json: { email } })
+      assert.equal(res.status, 400, JSON.stringify(email))
+      assert.equal(res.json().error.code, 'bad_query')
+    }
+  })
+
   it('lists instances through the response schema: declared columns only, wire formats', async () => {
     const client = testClient(shopApp())
     await client.post('/products', { json: valid() })

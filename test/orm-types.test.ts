@@ -2,7 +2,8 @@
  * Type-level tests for the ORM: rows, inserts, filters, orderings and projections are typed from
  * the model's fields. `npm run typecheck` (and CI) compiles this file; each `@ts-expect-error`
  * fails the build if the line ever stops being an error. Query sets are lazy, so the runtime part
- * only builds them; terminal methods are typed through `ReturnType` without running SQL.
+ * only builds them; terminal methods are typed through `ReturnType` without running SQL. One test
+ * runs the accepted filters on in-memory SQLite, so the types never accept what the parser refuses.
  */
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
@@ -12,12 +13,15 @@ import {
   Count,
   column,
   createDatabase,
+  createTables,
   defineModel,
   F,
   field,
+  has,
   type Insert,
   type Instance,
   keysetPage,
+  lookup,
   not,
   or,
   paginate,
@@ -123,53 +127,70 @@ function writes() {
 // ── Filters ───────────────────────────────────────────────────────────────────────────────────
 const filters: Array<Where<typeof Product>> = [
   { name: 'Dune' },
-  { price: { gte: '10' } },
-  { price: { gte: 10 } },
-  { name: { icontains: 'dune' }, stock: { in: [1, 2] } },
+  { price: lookup.gte('10') },
+  { price: lookup.gte(10) },
+  { name: lookup.icontains('dune'), stock: lookup.in([1, 2]) },
   { description: null },
-  { description: { isnull: true } },
-  { createdAt: { year: 2024 } },
-  { createdAt: { gte: new Date() } },
+  { description: lookup.isnull() },
+  { createdAt: lookup.year(2024) },
+  { createdAt: lookup.gte(new Date()) },
   { categoryId: 3 },
   { category: 3 },
-  { category: { name: 'books' } },
-  { category: { name: { startswith: 'b' }, rank: { gt: 1 } } },
+  { 'category.name': 'books' },
+  { 'category.name': lookup.startswith('b'), 'category.rank': lookup.gt(1) },
   { brand: null },
-  { tags: { label: 'sale' } },
-  { stock: { gt: F('id') } },
+  { 'tags.label': 'sale' },
+  { stock: lookup.gt(F('id')) },
+  { price: [lookup.gte('1'), lookup.lt(10)] },
+  { 'category.name': lookup.in(['books', 'games']) },
+  { 'brand.rank': null },
+  { category: lookup.in(Category.objects.filter({ rank: 1 }).valuesList('id', { flat: true })) },
+  { tags: 2 },
+  { id: lookup.in(Product.objects.filter({ stock: 0 }).valuesList('id', { flat: true })) },
 ]
+Category.objects.filter(has<typeof Product>('products', { price: lookup.gt('5'), stock: 0 }))
+// @ts-expect-error has() checks the inner filter against the related model
+Category.objects.filter(has<typeof Product>('products', { prise: lookup.gt('5') }))
 // @ts-expect-error unknown field
 const f1: Where<typeof Product> = { nmae: 'Dune' }
-// @ts-expect-error unknown lookup
-const f2: Where<typeof Product> = { name: { contain: 'x' } }
+// @ts-expect-error lookups are lookup.*() calls: a plain object is not a filter value
+const f2: Where<typeof Product> = { price: { gt: '1' } }
 // @ts-expect-error a text lookup on a number
-const f3: Where<typeof Product> = { stock: { icontains: '1' } }
+const f3: Where<typeof Product> = { stock: lookup.icontains('1') }
+// @ts-expect-error a text lookup on a number, in an array of lookups too
+const f3b: Where<typeof Product> = { stock: [lookup.gte(1), lookup.icontains('1')] }
+// @ts-expect-error a date part on a string
+const f3c: Where<typeof Product> = { name: lookup.year(2024) }
+// @ts-expect-error a nested object is not a relation filter: use 'category.name'
+const f3d: Where<typeof Product> = { category: { name: 'books' } }
 // @ts-expect-error wrong value type
 const f4: Where<typeof Product> = { stock: 'many' }
 // @ts-expect-error wrong value type in a lookup
-const f5: Where<typeof Product> = { stock: { gt: 'x' } }
+const f5: Where<typeof Product> = { stock: lookup.gt('x') }
 // @ts-expect-error unknown field across a relation
-const f6: Where<typeof Product> = { category: { nmae: 'x' } }
+const f6: Where<typeof Product> = { 'category.nmae': 'x' }
 // @ts-expect-error wrong value type across a relation
-const f7: Where<typeof Product> = { category: { rank: 'first' } }
+const f7: Where<typeof Product> = { 'category.rank': 'first' }
+// @ts-expect-error wrong lookup kind across a relation
+const f7b: Where<typeof Product> = { 'category.rank': lookup.icontains('x') }
 // @ts-expect-error the category is not nullable
 const f8: Where<typeof Product> = { category: null }
 const filtered = Product.objects.filter(
-  { category: { name: 'books' } },
-  or({ stock: 0 }, { price: { gt: '100' } }),
+  { 'category.name': 'books' },
+  or({ stock: 0 }, { price: lookup.gt('100') }),
 )
 // @ts-expect-error or() checks its branches against the model
 Product.objects.filter(or({ stock: 0 }, { nope: 1 }))
-Product.objects.filter(or({ stock: 0 }, and({ price: { gt: '1' } }, not({ name: 'x' }))))
+Product.objects.filter(or({ stock: 0 }, and({ price: lookup.gt('1') }, not({ name: 'x' }))))
 // @ts-expect-error nested conditions are checked too
-Product.objects.filter(or({ stock: 0 }, and({ price: { gt: '1' } }, not({ nope: 'x' }))))
+Product.objects.filter(or({ stock: 0 }, and({ price: lookup.gt('1') }, not({ nope: 'x' }))))
 // A condition built outside a filter names its type.
 const standalone = or<Where<typeof Product>>({ stock: 0 }, { name: 'x' })
 Product.objects.filter(standalone)
 // @ts-expect-error filter() checks field names
 Product.objects.filter({ nope: 1 })
 // @ts-expect-error exclude() too
-Product.objects.exclude({ category: { nmae: 'x' } })
+Product.objects.exclude({ 'category.nmae': 'x' })
 
 // ── Ordering ──────────────────────────────────────────────────────────────────────────────────
 Product.objects.orderBy('-price', 'name', 'category.name', '-categoryId', {
@@ -246,20 +267,20 @@ const anyModel: AnyModel = Product
 // ── Kinds: dates, datetimes, enums ───────────────────────────────────────────────────────────
 const kinds: Array<Where<typeof Product>> = [
   { createdAt: '2024-01-01T00:00:00Z' },
-  { createdAt: { lt: '2024-01-01T00:00:00Z' } },
+  { createdAt: lookup.lt('2024-01-01T00:00:00Z') },
   { releasedOn: '2024-01-01' },
-  { releasedOn: { year: 2024, month: { gte: 6 } } },
+  { releasedOn: [lookup.year(2024), lookup.month(lookup.gte(6))] },
   { status: 'live' },
-  { status: { in: ['draft', 'live'] } },
+  { status: lookup.in(['draft', 'live']) },
 ]
 // @ts-expect-error not one of the enum's values
 const k1: Where<typeof Product> = { status: 'archived' }
 // @ts-expect-error not one of the enum's values, in a lookup
-const k2: Where<typeof Product> = { status: { in: ['archived'] } }
+const k2: Where<typeof Product> = { status: lookup.in(['archived']) }
 // @ts-expect-error a date is compared with strings, not Date objects
-const k3: Where<typeof Product> = { releasedOn: { gt: new Date() } }
+const k3: Where<typeof Product> = { releasedOn: lookup.gt(new Date()) }
 // @ts-expect-error text lookups do not apply to a decimal
-const k4: Where<typeof Product> = { price: { icontains: '9' } }
+const k4: Where<typeof Product> = { price: lookup.icontains('9') }
 
 // ── Raw SQL and pagination ───────────────────────────────────────────────────────────────────
 const db = createDatabase({ url: 'sqlite::memory:' })
@@ -290,7 +311,7 @@ it('builds the typed query sets without running them', () => {
   assert.ok(filtered instanceof QuerySet)
   assert.ok(withCategory instanceof QuerySet)
   assert.equal(typeof writes, 'function')
-  assert.equal(filters.length, 15)
+  assert.equal(filters.length, 21)
   assert.equal(kinds.length, 6)
   assert.equal(typeof rawAndPages, 'function')
   assert.equal(anyModel.name, 'Product')
@@ -311,10 +332,27 @@ it('builds the typed query sets without running them', () => {
     f1,
     f2,
     f3,
+    f3b,
+    f3c,
+    f3d,
     f4,
     f5,
     f6,
     f7,
+    f7b,
     f8,
   ]
+})
+
+it('accepts at run time every filter the types accept', async () => {
+  const local = createDatabase({ url: 'sqlite::memory:' })
+  try {
+    await createTables(local, [Category, Tag, Product])
+    for (const where of [...filters, ...kinds])
+      assert.equal(await Product.objects.using(local).filter(where).count(), 0)
+    const typed = has<typeof Product>('products', { price: lookup.gt('5'), stock: 0 })
+    assert.equal(await Category.objects.using(local).filter(typed).count(), 0)
+  } finally {
+    await local.close()
+  }
 })

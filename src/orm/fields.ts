@@ -381,8 +381,9 @@ export const field = {
   binary: <const O extends CommonOptions<Uint8Array>>(options?: O) =>
     make<Uint8Array, O>('binary', options),
   /**
-   * A reference to another model's row. The row carries `<name>Id`; filters may go through it:
-   * `{ category: { name: 'books' } }`.
+   * A reference to another model's row. The row carries `<name>Id`; filters compare it with a key
+   * or an instance (`{ category: books }`) and go through it with dotted keys
+   * (`{ 'category.name': 'books' }`).
    */
   foreignKey: <const R extends ModelRef, const O extends RelationOptions>(target: R, options: O) =>
     relation('foreignKey', target, options),

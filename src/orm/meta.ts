@@ -9,16 +9,30 @@ import type { AnyModel } from './model.ts'
 import { modelRegistry } from './registry.ts'
 import type { WhereOf, WritableKey } from './types.ts'
 
-/** An index: `{ fields: ['category', '-price'] }`, optionally unique or partial (`where`). */
+/**
+ * An index: `{ fields: ['category', '-price'] }`, optionally unique or partial (`where`).
+ *
+ * @example
+ * { fields: ['slug'], unique: true, where: { status: 'published', deletedAt: lookup.isnull() } }
+ */
 export interface IndexSpec<F extends FieldMap = FieldMap> {
   fields: ReadonlyArray<WritableKey<F> | `-${WritableKey<F>}` | keyof F>
   name?: string
   unique?: boolean
-  /** A partial index (PostgreSQL and SQLite; ignored with a warning-free no-op on MySQL, which has none). */
+  /**
+   * A partial index, written as a filter on this model's own columns (values and `lookup.*()`, as
+   * in `filter()`). PostgreSQL and SQLite; ignored on MySQL, which has none.
+   */
   where?: WhereOf<F>
 }
 
-/** A table constraint. */
+/**
+ * A table constraint. A check is written as a filter on this model's own columns, with the same
+ * `lookup.*()` functions as queries.
+ *
+ * @example
+ * { type: 'check', name: 'product_price_positive', check: { price: lookup.gt('0') } }
+ */
 export type ConstraintSpec<F extends FieldMap = FieldMap> =
   | { type: 'unique'; fields: ReadonlyArray<WritableKey<F> | keyof F>; name?: string }
   | { type: 'check'; name: string; check: WhereOf<F> }

@@ -10,6 +10,7 @@ import { QueryError } from './errors.ts'
 import { field } from './fields.ts'
 import { defineModel } from './model.ts'
 import { keysetPage, paginate } from './pagination.ts'
+import { lookup } from './query/lookup.ts'
 
 const Post = defineModel(
   'Post',
@@ -181,7 +182,7 @@ forEachDialect({ models: [Post] }, (s) => {
 
   s.it('pages filtered query sets and values() rows', async () => {
     await seed()
-    const filtered = Post.objects.filter({ score: { gte: 1 } })
+    const filtered = Post.objects.filter({ score: lookup.gte(1) })
     const ids: number[] = []
     let after: string | null = null
     do {

@@ -11,12 +11,14 @@
  * of the last row's key values plus a checksum; it is not signed and not secret: a client can only
  * choose where a page of the same query set starts, and every value is bound as a parameter.
  */
+
 import { createHash } from 'node:crypto'
 import { describe } from './codecs.ts'
 import { QueryError } from './errors.ts'
 import type { FieldInfo } from './meta.ts'
 import type { AnyModel } from './model.ts'
 import { or } from './query/expressions.ts'
+import { lookup } from './query/lookup.ts'
 import type { QuerySet } from './query/queryset.ts'
 import type { OrderEntry } from './query/state.ts'
 import type { WritableKey } from './types.ts'
@@ -225,7 +227,7 @@ export async function keysetPage<M extends AnyModel, R>(
     const branches = keys.map((key, i) => {
       const branch: Record<string, unknown> = {}
       for (let j = 0; j < i; j++) branch[keys[j]!.field.attr] = values[j]
-      branch[key.field.attr] = { [key.desc ? 'lt' : 'gt']: values[i] }
+      branch[key.field.attr] = key.desc ? lookup.lt(values[i]) : lookup.gt(values[i])
       return branch
     })
     query = query.filter(or(...branches) as never)

@@ -11,6 +11,7 @@ import { IntegrityError, OrmError, QueryError } from './errors.ts'
 import { field } from './fields.ts'
 import { type AnyModel, defineModel } from './model.ts'
 import { Count } from './query/expressions.ts'
+import { lookup } from './query/lookup.ts'
 import { createTables, dropTables } from './schema/index.ts'
 
 const Section = defineModel(
@@ -399,7 +400,7 @@ for (const target of TARGETS) {
         )
         const { queries: chunked } = await counting(db, () =>
           Category.objects
-            .filter({ id: { in: many.map((c) => c.id) } })
+            .filter({ id: lookup.in(many.map((c) => c.id)) })
             .prefetchRelated('products')
             .all(),
         )
@@ -439,7 +440,9 @@ for (const target of TARGETS) {
         assert.deepEqual(names(await tags.all()), ['sale'])
         await tags.add(sale, cheap, cheap.id) // existing pair and duplicates are ignored
         assert.deepEqual(names(await tags.all()), ['cheap', 'sale'])
-        assert.deepEqual(names(await tags.filter({ name: { startswith: 'c' } }).all()), ['cheap'])
+        assert.deepEqual(names(await tags.filter({ name: lookup.startswith('c') }).all()), [
+          'cheap',
+        ])
         assert.equal(await tags.count(), 2)
         await tags.remove(cheap)
         assert.deepEqual(names(await tags.all()), ['sale'])
@@ -468,7 +471,7 @@ for (const target of TARGETS) {
         assert.deepEqual(
           names(
             await products
-              .filter({ price: { gt: '5' } })
+              .filter({ price: lookup.gt('5') })
               .orderBy('-price')
               .all(),
           ),
@@ -540,22 +543,20 @@ for (const target of TARGETS) {
     it('filters and annotations go across relations', (t) =>
       run(t, async () => {
         await catalogue()
+        assert.deepEqual(names(await Product.objects.filter({ 'category.name': 'books' }).all()), [
+          'Dune',
+          'Emma',
+        ])
         assert.deepEqual(
-          names(await Product.objects.filter({ category: { name: 'books' } }).all()),
-          ['Dune', 'Emma'],
-        )
-        assert.deepEqual(
-          names(await Category.objects.filter(reverse({ products: { price: { gt: '5' } } })).all()),
+          names(await Category.objects.filter(reverse({ 'products.price': lookup.gt('5') })).all()),
           ['books'],
         )
-        assert.deepEqual(names(await Product.objects.filter({ tags: { name: 'cheap' } }).all()), [
+        assert.deepEqual(names(await Product.objects.filter({ 'tags.name': 'cheap' }).all()), [
           'Apple',
           'Emma',
         ])
         assert.deepEqual(
-          names(
-            await Tag.objects.filter(reverse({ products: { category: { name: 'fruit' } } })).all(),
-          ),
+          names(await Tag.objects.filter(reverse({ 'products.category.name': 'fruit' })).all()),
           ['cheap', 'fresh'],
         )
         const counted = await Category.objects.annotate({ n: Count('products') }).all()
@@ -600,7 +601,7 @@ for (const target of TARGETS) {
           [keep.id, b!.id, c!.id],
         )
         // A bulk delete applies the same rules to every row.
-        assert.equal(await Owner.objects.filter({ name: { in: ['b', 'c'] } }).delete(), 2)
+        assert.equal(await Owner.objects.filter({ name: lookup.in(['b', 'c']) }).delete(), 2)
         assert.equal(await CascadeChild.objects.count(), 0)
         assert.equal(await NullChild.objects.filter({ ownerId: null }).count(), 3)
         assert.deepEqual(await DefaultChild.objects.valuesList('ownerId', { flat: true }).all(), [

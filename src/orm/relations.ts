@@ -12,6 +12,7 @@
  * Runtime imports stay clear of the query set and instance modules (they import this one): query
  * sets are reached through `Model.objects`, instance helpers through a dynamic import.
  */
+
 import { sql } from 'kysely'
 import { describe, encoderFor, isScalarFor } from './codecs.ts'
 import { type Database, databaseFor } from './database.ts'
@@ -19,6 +20,7 @@ import { OrmError, QueryError } from './errors.ts'
 import type { Instance } from './instance.ts'
 import type { FieldInfo, RelationInfo } from './meta.ts'
 import type { AnyModel } from './model.ts'
+import { lookup } from './query/lookup.ts'
 import {
   chunks,
   type JoinInfo,
@@ -151,7 +153,7 @@ export async function loadRelation(
  * relation `name`. Instances expose it as `instance.related(name)`.
  *
  * @example
- * const cheap = await related(category, Category, 'products').filter({ price: { lt: '5' } }).all()
+ * const cheap = await related(category, Category, 'products').filter({ price: lookup.lt('5') }).all()
  */
 export function related(
   instance: object,
@@ -195,7 +197,7 @@ function reverseManager(
     for (const chunk of chunks(keys)) {
       const rows = value === null ? manager : base
       await rows
-        .filter({ [target.meta.pk.attr]: { in: chunk } } as never)
+        .filter({ [target.meta.pk.attr]: lookup.in(chunk) } as never)
         .update({ [fk.attr]: value } as never)
     }
     // Keep the given instances in step (unlinking touches only those that pointed at the owner).
@@ -222,7 +224,7 @@ function reverseManager(
           const stale = current.filter((k) => !wanted.has(keyOf(k)))
           for (const chunk of chunks(stale))
             await manager
-              .filter({ [target.meta.pk.attr]: { in: chunk } } as never)
+              .filter({ [target.meta.pk.attr]: lookup.in(chunk) } as never)
               .update({ [fk.attr]: null } as never)
         }
         await pointAt(list, key)
@@ -251,7 +253,7 @@ function manyManager(
   const key = ownerKey(row, model, ownerPk.attr, name)
   const base = objectsOf(target, explicit)
   const manager = base.filter({
-    [targetPk.attr]: { in: joinSubquery(join, [key], ownerPk) },
+    [targetPk.attr]: lookup.in(joinSubquery(join, [key], ownerPk)),
   } as never)
   const what = `${model.name}.related('${name}')`
   const db = () => databaseFor(model, explicit)

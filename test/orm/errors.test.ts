@@ -11,6 +11,7 @@ import {
   field,
   HTTP_DESCRIPTION,
   IntegrityError,
+  lookup,
   PoolTimeoutError,
   UniqueViolationError,
 } from '../../src/orm/index.ts'
@@ -48,7 +49,9 @@ const Item = defineModel(
   {
     table: 'err_item',
     uniqueTogether: [['shop', 'sku']],
-    constraints: [{ type: 'check', name: 'err_item_price_positive', check: { price: { gte: 0 } } }],
+    constraints: [
+      { type: 'check', name: 'err_item_price_positive', check: { price: lookup.gte(0) } },
+    ],
   },
 )
 

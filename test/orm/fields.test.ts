@@ -4,7 +4,7 @@
  * Also defaults, nullable fields, automatic timestamps and the kinds of primary key.
  */
 import assert from 'node:assert/strict'
-import { defineModel, field, ModelValidationError } from '../../src/orm/index.ts'
+import { defineModel, field, lookup, ModelValidationError } from '../../src/orm/index.ts'
 import { forEachDialect } from './support/dialects.ts'
 
 // A zone far from UTC (and with DST), so a value shifted by the local offset anywhere shows up.
@@ -162,10 +162,10 @@ forEachDialect({ models: [Kinds, Defaults, Token, Event, Ticket, Plain] }, (s) =
     await Kinds.objects.create({ label: 'b', big: 9007199254740993n })
     assert.equal(await Kinds.objects.filter({ big: 9007199254740993n }).count(), 1)
     assert.equal(await Kinds.objects.filter({ big: '9007199254740993' as never }).count(), 1)
-    assert.equal(await Kinds.objects.filter({ big: { gt: 9007199254740992n } }).count(), 1)
+    assert.equal(await Kinds.objects.filter({ big: lookup.gt(9007199254740992n) }).count(), 1)
     assert.equal(
       await Kinds.objects
-        .filter({ big: { in: [9007199254740993n, -9223372036854775808n] } })
+        .filter({ big: lookup.in([9007199254740993n, -9223372036854775808n]) })
         .count(),
       2,
     )
@@ -204,11 +204,19 @@ forEachDialect({ models: [Kinds, Defaults, Token, Event, Ticket, Plain] }, (s) =
     })
     assert.match(String(raw.rows[0]?.v), /^2024-03-10[ T]23:59:58\.123/)
     assert.equal(await Kinds.objects.filter({ at: AT }).count(), 1)
-    assert.equal(await Kinds.objects.filter({ at: { gt: new Date(AT.getTime() - 1) } }).count(), 1)
-    assert.equal(await Kinds.objects.filter({ at: { gt: AT } }).count(), 0)
-    assert.equal(await Kinds.objects.filter({ at: { date: '2024-03-10' } }).count(), 1)
-    assert.equal(await Kinds.objects.filter({ at: { hour: 23 } }).count(), 1)
-    assert.equal(await Kinds.objects.filter({ at: { day: 10, month: 3, year: 2024 } }).count(), 1)
+    assert.equal(
+      await Kinds.objects.filter({ at: lookup.gt(new Date(AT.getTime() - 1)) }).count(),
+      1,
+    )
+    assert.equal(await Kinds.objects.filter({ at: lookup.gt(AT) }).count(), 0)
+    assert.equal(await Kinds.objects.filter({ at: lookup.date('2024-03-10') }).count(), 1)
+    assert.equal(await Kinds.objects.filter({ at: lookup.hour(23) }).count(), 1)
+    assert.equal(
+      await Kinds.objects
+        .filter({ at: [lookup.day(10), lookup.month(3), lookup.year(2024)] })
+        .count(),
+      1,
+    )
     assert.equal(await Kinds.objects.filter({ at: '2024-03-10T23:59:58.123Z' }).count(), 1)
     const row = await Kinds.objects.get({ id })
     row.label = 'utc2'
@@ -270,7 +278,7 @@ forEachDialect({ models: [Kinds, Defaults, Token, Event, Ticket, Plain] }, (s) =
       await Kinds.objects.filter({ flag: false }).valuesList('label', { flat: true }).all(),
       ['f'],
     )
-    assert.equal(await Kinds.objects.filter({ flag: { isnull: true } }).count(), 1)
+    assert.equal(await Kinds.objects.filter({ flag: lookup.isnull() }).count(), 1)
   })
 
   s.it('refuses values that are not valid for the field', async () => {
@@ -337,7 +345,7 @@ forEachDialect({ models: [Kinds, Defaults, Token, Event, Ticket, Plain] }, (s) =
     const bulk = await Plain.objects.bulkCreate([{ name: 'c' }, { name: 'd' }])
     assert.deepEqual(
       await Plain.objects
-        .filter({ id: { in: bulk.map((r) => r.id) } })
+        .filter({ id: lookup.in(bulk.map((r) => r.id)) })
         .orderBy('id')
         .valuesList('name', { flat: true })
         .all(),
@@ -407,7 +415,7 @@ forEachDialect({ models: [Kinds, Defaults, Token, Event, Ticket, Plain] }, (s) =
     ])
     assert.deepEqual(await Ticket.objects.valuesList('eventId', { flat: true }).all(), [event.id])
     assert.equal(await Ticket.objects.filter({ eventId: event.id }).count(), 1)
-    assert.equal(await Ticket.objects.filter({ event: { in: [event.id] } }).count(), 1)
+    assert.equal(await Ticket.objects.filter({ event: lookup.in([event.id]) }).count(), 1)
     assert.equal(await Ticket.objects.filter({ event }).count(), 1)
     const joined = await Ticket.objects.selectRelated('event').get({ id: ticket.id })
     assert.equal(joined.event.id, event.id)
@@ -443,10 +451,10 @@ forEachDialect({ models: [Kinds, Defaults, Token, Event, Ticket, Plain] }, (s) =
     assert.equal((await Kinds.objects.get({ id })).token, upper.toLowerCase())
     assert.equal(await Kinds.objects.filter({ token: upper }).count(), 1)
     assert.equal(await Kinds.objects.filter({ token: upper.toLowerCase() }).count(), 1)
-    assert.equal(await Kinds.objects.filter({ token: { in: [upper] } }).count(), 1)
-    assert.equal(await Kinds.objects.filter({ token: { startswith: '6f1c' } }).count(), 1)
-    assert.equal(await Kinds.objects.filter({ token: { iexact: upper } }).count(), 1)
-    assert.equal(await Kinds.objects.filter({ token: { icontains: '4B7D' } }).count(), 1)
+    assert.equal(await Kinds.objects.filter({ token: lookup.in([upper]) }).count(), 1)
+    assert.equal(await Kinds.objects.filter({ token: lookup.startswith('6f1c') }).count(), 1)
+    assert.equal(await Kinds.objects.filter({ token: lookup.iexact(upper) }).count(), 1)
+    assert.equal(await Kinds.objects.filter({ token: lookup.icontains('4B7D') }).count(), 1)
     const token = await Token.objects.create({ id: upper, name: 'u' })
     assert.equal(token.id, upper)
     assert.equal((await Token.objects.get({ id: upper })).id, upper.toLowerCase())

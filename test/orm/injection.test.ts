@@ -1,7 +1,8 @@
 /**
- * SQL injection and mass assignment (security catalogue cases 9, 28, 29 and §2.H): identifiers
- * come only from model metadata, values are always bound, objects never pass for scalars, and
- * writes take only the model's fields. Every refusal is a `QueryError` raised before any SQL runs.
+ * SQL injection, operator injection and mass assignment (security catalogue cases 9, 28, 29 and
+ * §2.H): identifiers come only from model metadata, values are always bound, objects never pass
+ * for scalars nor for lookups (only `lookup.*()` in code chooses an operator), and writes take only
+ * the model's fields. Every refusal is a `QueryError` raised before any SQL runs.
  */
 import assert from 'node:assert/strict'
 import {
@@ -10,7 +11,11 @@ import {
   exists,
   F,
   field,
+  has,
+  Lookup,
+  lookup,
   ModelValidationError,
+  or,
   QueryError,
   Sum,
 } from '../../src/orm/index.ts'
@@ -104,8 +109,26 @@ forEachDialect({ models: [Team, Person] }, (s) => {
     )
     await refused(
       s.db,
-      () => Person.objects.filter({ team: { password: 'x' } } as never).all(),
+      () => Person.objects.filter({ 'team.password': 'x' } as never).all(),
       'PLINTH_ORM_UNKNOWN_FIELD',
+    )
+    for (const key of [
+      'name.length',
+      'team.name.length',
+      'team.',
+      '.name',
+      'people.name',
+      'team..name',
+    ]) {
+      await refused(
+        s.db,
+        () => Person.objects.filter({ [key]: 'x' }).all(),
+        'PLINTH_ORM_UNKNOWN_FIELD',
+      )
+    }
+    await assert.rejects(
+      Person.objects.filter({ 'name.length': 1 } as never).all(),
+      /"name\.length"/,
     )
     await refused(
       s.db,
@@ -117,24 +140,27 @@ forEachDialect({ models: [Team, Person] }, (s) => {
       () => Person.objects.filter({ constructor: 'x' } as never).all(),
       'PLINTH_ORM_UNKNOWN_FIELD',
     )
+    // Only Lookup instances name operators, and only the known ones.
     await refused(
       s.db,
-      () => Person.objects.filter({ name: { like: '%' } } as never).all(),
+      () =>
+        Person.objects.filter({ name: new Lookup<'compare', string>('like' as never, '%') }).all(),
       'PLINTH_ORM_UNKNOWN_LOOKUP',
     )
     await refused(
       s.db,
-      () => Person.objects.filter({ name: { $gt: '' } } as never).all(),
+      () =>
+        Person.objects.filter({ name: new Lookup<'compare', string>('$gt' as never, '') }).all(),
       'PLINTH_ORM_UNKNOWN_LOOKUP',
     )
     await refused(
       s.db,
-      () => Person.objects.filter({ age: { contains: '1' } } as never).all(),
+      () => Person.objects.filter({ age: lookup.contains('1') } as never).all(),
       'PLINTH_ORM_UNKNOWN_LOOKUP',
     )
     await refused(
       s.db,
-      () => Person.objects.filter({ name: { year: 2020 } } as never).all(),
+      () => Person.objects.filter({ name: lookup.year(2020) } as never).all(),
       'PLINTH_ORM_UNKNOWN_LOOKUP',
     )
     await refused(
@@ -160,23 +186,25 @@ forEachDialect({ models: [Team, Person] }, (s) => {
       { id: { x: 1 } },
       { price: ['1'] },
       { name: ['a'] },
-      { name: { exact: { x: 1 } } },
-      { name: { exact: ['a'] } },
-      { name: { in: 'abc' } },
-      { name: { in: [{ a: 1 }] } },
-      { name: { in: [['a']] } },
-      { name: { contains: { a: 1 } } },
-      { name: { range: ['a'] } },
-      { name: { isnull: 'yes' } },
+      { name: lookup.exact({ x: 1 }) },
+      { name: lookup.exact(['a']) },
+      { name: lookup.in('abc' as never) },
+      { name: lookup.in([{ a: 1 }]) },
+      { name: lookup.in([['a']]) },
+      { name: lookup.contains({ a: 1 } as never) },
+      { name: new Lookup('range', ['a']) },
+      { name: lookup.range('a', undefined) },
+      { name: lookup.isnull('yes' as never) },
       { name: true },
       { name: new Date() },
       { age: '1 OR 1=1' },
-      { age: { gt: '1' } },
+      { age: lookup.gt('1') },
       { id: '1 OR 1=1' },
       { age: Number.NaN },
+      { 'team.id': { password: 1 } },
       { team: { id: { password: 1 } } },
       { teamId: { a: 1 } },
-      { name: { exact: undefined } },
+      { name: lookup.exact(undefined) },
       { name: undefined },
     ]
     for (const where of cases)
@@ -184,6 +212,88 @@ forEachDialect({ models: [Team, Person] }, (s) => {
     for (const where of [null, 'name = 1', 42, ['name']])
       await refused(s.db, () => Person.objects.filter(where as never).all())
     await refused(s.db, () => Person.objects.filter(exists('SELECT 1' as never)).all())
+  })
+
+  s.it('never reads request data as lookups (operator injection)', async () => {
+    const team = await Team.objects.create({ name: 't' })
+    await Person.objects.create({ name: 'secret', age: 30, teamId: team.id, data: { a: 1 } })
+    // What a JSON body can hold where the code expects a value: each would widen an equality check
+    // ("any token") if objects were read as lookups.
+    const hostile: Array<[string, string]> = [
+      ['name', '{"ne": ""}'],
+      ['name', '{"gt": ""}'],
+      ['name', '{"exact": "secret"}'],
+      ['name', '{"icontains": ""}'],
+      ['name', '{"regex": ".*"}'],
+      ['name', '{"ne": "", "gt": ""}'],
+      ['name', '{}'],
+      ['age', '{"in": [1, 2, 30]}'],
+      ['age', '{"isnull": false}'],
+      ['age', '{"range": [0, 100]}'],
+      ['age', '{"year": 2020}'],
+      ['id', '{"gte": 0}'],
+      ['teamId', '{"gte": 0}'],
+      ['team', '{"name": "t"}'],
+      ['team', '{"id": {"gt": 0}}'],
+      ['team', '{"ne": 0}'],
+      ['team.name', '{"ne": ""}'],
+      ['team.id', '{"in": [1, 2]}'],
+      ['data', '{"ne": ""}'],
+      ['data', '{"a": 1}'],
+      ['name', '["a", "b"]'],
+      ['name', '["secret"]'],
+      ['age', '[1, 30]'],
+      ['name', '[{"ne": ""}]'],
+      ['name', '[]'],
+    ]
+    for (const [key, json] of hostile) {
+      // A body parsed from JSON is `any`: the types let it through, the parser must not.
+      const body = JSON.parse(`{"value": ${json}}`)
+      const where = { [key]: body.value }
+      const label = `${key}: ${json}`
+      await refused(s.db, () => Person.objects.filter(where).all(), 'PLINTH_ORM_BAD_VALUE')
+      for (const run of [
+        () => Person.objects.exclude(where).count(),
+        () => Person.objects.get(where),
+        () => Person.objects.filter(or(where, { name: 'x' })).exists(),
+        () => Person.objects.filter(where).update({ age: 1 }),
+        () => Person.objects.filter(where).delete(),
+        () => Person.objects.getOrCreate(where),
+        () => Person.objects.updateOrCreate(where, { age: 1 }),
+        () => Person.objects.filter(JSON.parse(`{${JSON.stringify(key)}: ${json}}`)).all(),
+        () => Team.objects.filter(has<typeof Person>('people', where)).all(),
+        () => Team.objects.annotate({ n: Count('people', { filter: where }) }).all(),
+      ]) {
+        await refused(s.db, run)
+      }
+      assert.equal(await Person.objects.filter({ name: 'secret', age: 30 }).count(), 1, label)
+    }
+    // The same through a reverse relation, and the documented mistake: a body field as the value.
+    await refused(
+      s.db,
+      () => Team.objects.filter(JSON.parse('{"people": {"name": "secret"}}')).all(),
+      'PLINTH_ORM_BAD_VALUE',
+    )
+    await refused(
+      s.db,
+      () => Team.objects.filter(JSON.parse('{"people.age": {"gt": 0}}')).all(),
+      'PLINTH_ORM_BAD_VALUE',
+    )
+    const body = JSON.parse('{"name": {"ne": ""}, "ids": {"__subquery": true}}')
+    await refused(
+      s.db,
+      () => Person.objects.filter({ name: body.name }).all(),
+      'PLINTH_ORM_BAD_VALUE',
+    )
+    // Lookups built in code work, and their values are checked like any other.
+    assert.equal(await Person.objects.filter({ name: lookup.ne('') }).count(), 1)
+    assert.equal(await Person.objects.filter({ age: lookup.in([1, 2, 30]) }).count(), 1)
+    assert.equal(await Person.objects.filter({ age: lookup.isnull(false) }).count(), 1)
+    assert.equal(await Person.objects.filter({ 'team.name': lookup.ne('') }).count(), 1)
+    assert.equal(await Person.objects.filter({ data: lookup.exact({ a: 1 }) }).count(), 1)
+    await refused(s.db, () => Person.objects.filter({ name: lookup.ne(body.name) }).all())
+    await refused(s.db, () => Person.objects.filter({ age: lookup.in(body.ids) }).all())
+    await refused(s.db, () => Person.objects.filter({ age: lookup.in([body.name]) }).all())
   })
 
   s.it('stores and matches hostile strings literally', async () => {
@@ -197,23 +307,23 @@ forEachDialect({ models: [Team, Person] }, (s) => {
       assert.equal(
         (
           await Person.objects
-            .filter({ name: { contains: name } })
+            .filter({ name: lookup.contains(name) })
             .valuesList('name', { flat: true })
             .all()
         ).includes(name),
         true,
         name,
       )
-      assert.equal(await Person.objects.filter({ name: { iexact: name } }).count(), 1, name)
-      assert.equal(await Person.objects.filter({ name: { startswith: name } }).count(), 1, name)
+      assert.equal(await Person.objects.filter({ name: lookup.iexact(name) }).count(), 1, name)
+      assert.equal(await Person.objects.filter({ name: lookup.startswith(name) }).count(), 1, name)
       assert.equal(
-        await Person.objects.filter({ team: { name: name } }).count(),
+        await Person.objects.filter({ 'team.name': name }).count(),
         name === HOSTILE[1] ? HOSTILE.length : 0,
       )
     }
-    assert.equal(await Person.objects.filter({ name: { in: HOSTILE } }).count(), HOSTILE.length)
+    assert.equal(await Person.objects.filter({ name: lookup.in(HOSTILE) }).count(), HOSTILE.length)
     assert.equal(await Person.objects.filter({ name: "' OR 1=1 --" }).count(), 0)
-    assert.equal(await Person.objects.filter({ name: { icontains: "' OR '1'='1" } }).count(), 0)
+    assert.equal(await Person.objects.filter({ name: lookup.icontains("' OR '1'='1") }).count(), 0)
     const [first] = await Person.objects
       .filter({ name: HOSTILE[0]! })
       .update({ name: HOSTILE[5]! })
@@ -243,7 +353,9 @@ forEachDialect({ models: [Team, Person] }, (s) => {
     )
     await refused(s.db, () => Person.objects.aggregate({ n: Sum('password') }))
     await refused(s.db, () => Person.objects.annotate({ n: Count('people; --') }).all())
-    await refused(s.db, () => Person.objects.filter({ age: { gt: F('age; DROP TABLE x') } }).all())
+    await refused(s.db, () =>
+      Person.objects.filter({ age: lookup.gt(F('age; DROP TABLE x')) }).all(),
+    )
     await refused(s.db, () =>
       Person.objects.filter({ age: F('age').add('1; DROP TABLE x' as never) }).all(),
     )
@@ -334,7 +446,7 @@ forEachDialect({ models: [Team, Person] }, (s) => {
       )
       assert.deepEqual(
         await Person.objects
-          .filter({ name: { in: [0, 5] } } as never)
+          .filter({ name: lookup.in([0, 5]) } as never)
           .valuesList('name', { flat: true })
           .all(),
         ['5'],
@@ -355,7 +467,7 @@ forEachDialect({ models: [Team, Person] }, (s) => {
       )
       await refused(s.db, () => Person.objects.filter({ team: `${team.id}abc` } as never).all())
       await refused(s.db, () =>
-        Person.objects.filter({ teamId: { in: [`${team.id}`, 'x'] } } as never).all(),
+        Person.objects.filter({ teamId: lookup.in([`${team.id}`, 'x']) } as never).all(),
       )
     },
   )

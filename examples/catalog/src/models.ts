@@ -5,7 +5,7 @@
  * Tables are prefixed `catalog_` (the app's name), as Django prefixes them with the app label, so
  * the example can share a database with other code.
  */
-import { defineModel, field } from 'plinth/orm'
+import { defineModel, field, lookup } from 'plinth/orm'
 
 export const Category = defineModel(
   'Category',
@@ -39,7 +39,7 @@ export const Product = defineModel(
     // The "newest first" listing reads this index backwards.
     indexes: [{ fields: ['createdAt'] }],
     constraints: [
-      { type: 'check', name: 'catalog_product_stock_gte_0', check: { stock: { gte: 0 } } },
+      { type: 'check', name: 'catalog_product_stock_gte_0', check: { stock: lookup.gte(0) } },
     ],
   },
 )

@@ -14,7 +14,13 @@ import { type RawBuilder, sql } from 'kysely'
 import { QueryError } from '../errors.ts'
 import type { RelationInfo } from '../meta.ts'
 import { SqlContext } from './sql-context.ts'
-import { type Cond, type DatePart, type Lookup, type Operand, resolvePath } from './where.ts'
+import {
+  type Cond,
+  type DatePart,
+  type LookupName as Lookup,
+  type Operand,
+  resolvePath,
+} from './where.ts'
 
 type Frag = RawBuilder<any>
 

@@ -13,12 +13,14 @@
  * Dotted paths (`products.tags`) recurse on the rows the previous level loaded. The helpers below
  * are shared with `relations.ts` (related managers), which must not import the query set module.
  */
+
 import { sql } from 'kysely'
 import { decoderFor, encoderFor } from '../codecs.ts'
 import { type Database, databaseFor } from '../database.ts'
 import { QueryError } from '../errors.ts'
 import type { FieldInfo, RelationInfo } from '../meta.ts'
 import type { AnyModel } from '../model.ts'
+import { lookup } from './lookup.ts'
 import type { QuerySet } from './queryset.ts'
 import type { QueryState } from './state.ts'
 import type { ParsedSubquery, ParseState, SubqueryHandle } from './where.ts'
@@ -210,7 +212,7 @@ async function loadForward(db: Database, relation: RelationInfo, instances: Row[
   const byKey = new Map<string, Row>()
   for (const chunk of chunks(uniqueKeys(instances.map((i) => i[field.attr])))) {
     const rows = (await objectsOf(target, db)
-      .filter({ [toAttr]: { in: padded(chunk) } } as never)
+      .filter({ [toAttr]: lookup.in(padded(chunk)) } as never)
       .orderBy()
       .all()) as Row[]
     for (const row of rows) byKey.set(keyOf(row[toAttr]), row)
@@ -235,7 +237,7 @@ async function loadReverse(
   for (const chunk of chunks(uniqueKeys(instances.map((i) => i[ownerAttr])))) {
     // Default ordering of the children applies: each owner's children come from one chunk, in order.
     const rows = (await objectsOf(target, db)
-      .filter({ [field.attr]: { in: padded(chunk) } } as never)
+      .filter({ [field.attr]: lookup.in(padded(chunk)) } as never)
       .all()) as Row[]
     for (const row of rows) {
       const key = keyOf(row[field.attr])
@@ -273,7 +275,7 @@ async function loadMany(
       else list.push(keyOf(source))
     }
     if (owners.size === 0) continue
-    const filter = { [targetPk.attr]: { in: joinSubquery(join, padded(chunk), ownerPk) } }
+    const filter = { [targetPk.attr]: lookup.in(joinSubquery(join, padded(chunk), ownerPk)) }
     const rows = (await objectsOf(target, db)
       .filter(filter as never)
       .all()) as Row[]

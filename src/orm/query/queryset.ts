@@ -6,6 +6,7 @@
  * iteration) and written by `create`, `update`, `delete` and friends. `Model.objects` is the query
  * set of all rows, so every method is available there too.
  */
+
 import { Kysely } from 'kysely'
 import { createKyselyDialect } from '../connection/kysely-dialect.ts'
 import { type Database, databaseFor } from '../database.ts'
@@ -30,6 +31,7 @@ import { rowIssues } from '../validate.ts'
 import { buildSelect } from './compile-select.ts'
 import type { Aggregate, Condition } from './expressions.ts'
 import { hydrate } from './hydrate.ts'
+import { Lookup, lookup } from './lookup.ts'
 import { prefetch } from './prefetch.ts'
 import { parseState, runSelect } from './run.ts'
 import { SqlContext } from './sql-context.ts'
@@ -104,8 +106,18 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   // ── Chaining ──────────────────────────────────────────────────────────────────────────
 
   /**
-   * Rows matching every filter. Keys are fields (`price`), `<fk>Id`, relations (`category: { name:
-   * 'books' }`), with lookups as objects (`{ price: { gte: '10' } }`).
+   * Rows matching every filter. Keys are fields (`price`), `<fk>Id`, relations (`category: 5` or
+   * an instance) and dotted paths across relations (`'category.name'`; many-valued ones become
+   * EXISTS). A value is an equality (`null` matches NULL), a `lookup.*()` comparison, or an array
+   * of lookups that must all hold; a plain object is refused (`PLINTH_ORM_BAD_VALUE`), so request
+   * data can never pick the operator.
+   *
+   * @example
+   * Product.objects.filter({
+   *   'category.name': 'books',
+   *   price: [lookup.gte('10'), lookup.lt('20')],
+   *   name: lookup.icontains(search),
+   * })
    */
   filter(...where: FilterArg<M>[]): QuerySet<M, R> {
     return this.#with({
@@ -371,7 +383,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
       base = {
         ...initialState(base.model),
         db: base.db,
-        where: [{ input: { [base.model.meta.pk.attr]: { in: slice } }, negate: false }],
+        where: [{ input: { [base.model.meta.pk.attr]: lookup.in(slice) }, negate: false }],
       }
     }
     const state: QueryState = {
@@ -393,7 +405,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   ): Promise<Map<K, R>> {
     const field = options.field ?? this.#state.model.meta.pk.attr
     if (keys.length === 0) return new Map()
-    const rows = (await this.filter({ [field]: { in: keys } } as never).all()) as Array<
+    const rows = (await this.filter({ [field]: lookup.in(keys) } as never).all()) as Array<
       Record<string, unknown>
     >
     return new Map(rows.map((row) => [row[field] as K, row as R]))
@@ -651,8 +663,7 @@ function plainValues(where: object): Record<string, unknown> {
       value instanceof Date ||
       value instanceof Uint8Array
     if (plain) out[key] = value
-    else if (Object.keys(value).length === 1 && 'exact' in value)
-      out[key] = (value as { exact: unknown }).exact
+    else if (value instanceof Lookup && value.op === 'exact') out[key] = value.value
   }
   return out
 }

@@ -7,6 +7,7 @@
  * relation) they select the primary keys in a subquery instead, wrapped once more on MySQL, which
  * refuses to read the table it is changing.
  */
+
 import { type RawBuilder, sql } from 'kysely'
 import { describe, encoderFor, isScalarFor } from '../codecs.ts'
 import type { QueryResult } from '../connection/types.ts'
@@ -16,6 +17,7 @@ import { type FieldInfo, valueField } from '../meta.ts'
 import type { AnyModel } from '../model.ts'
 import { buildSelect } from './compile-select.ts'
 import { Arithmetic, FieldRef } from './expressions.ts'
+import { lookup } from './lookup.ts'
 import { compileCond, negate, operandSql } from './lookups.ts'
 import { parseState, runSelect } from './run.ts'
 import { SqlContext } from './sql-context.ts'
@@ -299,7 +301,7 @@ export async function deleteRows(db: Database, state: QueryState): Promise<numbe
         for (let i = 0; i < list.length; i += 1000) {
           const children = {
             ...initialState(target),
-            where: [{ input: { [fk.attr]: { in: list.slice(i, i + 1000) } }, negate: false }],
+            where: [{ input: { [fk.attr]: lookup.in(list.slice(i, i + 1000)) }, negate: false }],
           }
           await updateRows(db, children, { [fk.attr]: value })
         }

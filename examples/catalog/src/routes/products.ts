@@ -7,7 +7,7 @@
  * duplicates and invalid rows are ORM errors the app renders as 404, 409 and 422 (`app.ts`).
  */
 import { type Dependency, dependency, HttpError, Router, sse } from 'plinth'
-import { Count, type Database, F, paginate } from 'plinth/orm'
+import { Count, type Database, F, lookup, paginate } from 'plinth/orm'
 import { z } from 'zod'
 import type { ChangeEvent, ChangeFeed } from '../events.ts'
 import { IMAGE_TYPES, saveImage } from '../media.ts'
@@ -80,11 +80,13 @@ export function productRoutes(
     async (ctx) => {
       const { q, category, minPrice, maxPrice, inStock, sort, page, pageSize } = ctx.query
       let products = Product.objects
-      if (q) products = products.filter({ name: { icontains: q } })
-      if (category) products = products.filter({ category: { slug: category } })
-      if (minPrice) products = products.filter({ price: { gte: minPrice } })
-      if (maxPrice) products = products.filter({ price: { lte: maxPrice } })
-      if (inStock !== undefined) products = products.filter({ stock: inStock ? { gt: 0 } : 0 })
+      // The operators are the `lookup.*` calls written here; what the client sends is only
+      // ever a value to compare with (an object would be refused, not read as an operator).
+      if (q) products = products.filter({ name: lookup.icontains(q) })
+      if (category) products = products.filter({ 'category.slug': category })
+      if (minPrice) products = products.filter({ price: lookup.gte(minPrice) })
+      if (maxPrice) products = products.filter({ price: lookup.lte(maxPrice) })
+      if (inStock !== undefined) products = products.filter({ stock: inStock ? lookup.gt(0) : 0 })
       const order: readonly string[] = SORTS[sort]
       return paginate(products.orderBy(...order), { page, pageSize })
     },
@@ -170,7 +172,7 @@ export function productRoutes(
         // One atomic UPDATE … SET stock = stock - 1 WHERE stock > 0: two buyers of the last
         // unit cannot both succeed, whatever runs in between.
         const sold = await Product.objects
-          .filter({ id: ctx.params.id, stock: { gt: 0 } })
+          .filter({ id: ctx.params.id, stock: lookup.gt(0) })
           .update({ stock: F('stock').sub(1) })
         const product = await Product.objects.get({ id: ctx.params.id })
         if (sold === 0) {
