@@ -107,4 +107,5 @@ export {
 export type { RelatedItem, RelatedManager, RelatedMethods } from './relations.ts'
 export { createTables, dropTables, schemaStatements } from './schema/index.ts'
 export type { ChangeOf, CreateOf, ModelSchema, ModelSchemas } from './schemas.ts'
+export { listen, type SignalName } from './signals.ts'
 export type { Where } from './types.ts'

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { type AppOptions, createApp, file } from 'plinth'
 import { openapi } from 'plinth/openapi'
+import { queryWatchMiddleware } from 'plinth/orm'
 import { apiKeyGuard } from './auth.ts'
 import { openDatabase, prepareDatabase } from './database.ts'
 import { ChangeFeed } from './events.ts'
@@ -35,6 +36,8 @@ export function createCatalogApp({ apiKey, mediaDir, databaseUrl, ...options }: 
   app.hook('shutdown', () => db.close())
   // Every request runs with this app's database as the models' default.
   app.use((_ctx, next) => db.scope(next))
+  // In development, warn when one request runs the same query shape again and again (N+1).
+  if (app.debug) app.use(queryWatchMiddleware(db, { threshold: 10 }))
   app.include(productRoutes(db, feed, apiKeyGuard(apiKey), mediaDir), { prefix: '/api' })
   app.include(pageRoutes(db, feed, mediaDir))
   app.get('/media/*name', { hidden: true }, (ctx) =>
