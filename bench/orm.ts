@@ -71,6 +71,8 @@ const only = option('--only', 'all')
 const filter = new RegExp(option('--filter', ''))
 const method = option('--method', 'both')
 const runs = Number(option('--runs', '5'))
+const pinSelf = option('--pin', '')
+const pinDb = option('--pin-db', '')
 const blocks = Number(option('--blocks', '10'))
 const maxForeign = Number(option('--max-foreign', '0.1'))
 const retries = Number(option('--retries', '5'))
@@ -389,7 +391,12 @@ async function postgresSection(): Promise<Section> {
   await db.execute({ sql: 'ANALYZE bench_product', params: [], returnsRows: false })
   const client = new pg.Client({ connectionString: PG_URL, application_name: APP_NAME })
   await client.connect()
-  const pool = new pg.Pool({ connectionString: PG_URL, application_name: APP_NAME, max: 4 })
+  const pool = new pg.Pool({
+    connectionString: PG_URL,
+    application_name: APP_NAME,
+    max: 4,
+    idleTimeoutMillis: 0,
+  })
   const PK = { name: 'bench_raw_pk', text: `${RAW_SELECT} WHERE id = $1` }
   const LIST = {
     name: 'bench_raw_list',
@@ -475,14 +482,11 @@ function pgVersion(): string {
 
 const collect = typeof globalThis.gc === 'function' ? globalThis.gc : () => {}
 
-/** Wall-clock and CPU (this process, user + system) ns spent on `n` sequential, awaited calls. */
-async function timed(fn: () => Promise<unknown>, n: number): Promise<[number, number]> {
-  const cpu = process.cpuUsage()
+/** ns spent on `n` sequential, awaited calls. */
+async function timed(fn: () => Promise<unknown>, n: number): Promise<number> {
   const start = performance.now()
   for (let k = 0; k < n; k++) await fn()
-  const wall = (performance.now() - start) * 1e6
-  const used = process.cpuUsage(cpu)
-  return [wall, (used.user + used.system) * 1000]
+  return (performance.now() - start) * 1e6
 }
 
 /** Runs `fn` for about `ms` and returns ns per call (warms it up, too). */
@@ -501,6 +505,8 @@ async function calibrate(fn: () => Promise<unknown>, ms: number): Promise<number
 // serving this process do part of the measured work, so their CPU counts as ours.
 
 let backendPids: number[] = []
+/** Lists them again (a pool may have replaced an idle connection during a long wait). */
+let refreshBackends = async () => {}
 
 function processTicks(pid: number): number {
   try {
@@ -539,10 +545,8 @@ async function quiet(): Promise<void> {
 }
 
 interface LoopResult {
-  /** Wall-clock ns per call of each variant (raw first) in each run. */
+  /** ns per call of each variant (raw first) in each run. */
   perRun: number[][]
-  /** CPU ns per call of this process (not the database server's), likewise. */
-  perRunCpu: number[][]
   iterations: number
   /** Highest foreign load (cores) of a kept run, and how many runs were repeated. */
   foreign: number
@@ -562,24 +566,23 @@ async function loopCase(c: Case): Promise<LoopResult> {
   const forward = variants.map((_, index) => index)
   const backward = [...forward].reverse()
   const perRun = variants.map(() => [] as number[])
-  const perRunCpu = variants.map(() => [] as number[])
   let foreign = 0
   let repeated = 0
   for (let r = 0; r < runs; r++) {
     for (let attempt = 0; ; attempt++) {
       await quiet()
+      // A pool may have closed an idle connection during a long wait: reopen it unmeasured.
+      for (const v of variants) await v.fn()
+      await refreshBackends()
       for (const v of variants) v.reset()
       collect()
       const before = sampleLoad()
       // Short blocks, alternating in order, so that a slower or faster spell of the VM (and the
       // garbage one variant leaves for the next to collect) falls on every variant alike.
       const spent = variants.map(() => 0)
-      const spentCpu = variants.map(() => 0)
       for (let b = 0; b < blocks; b++) {
         for (const v of b % 2 === 0 ? forward : backward) {
-          const [wall, cpu] = await timed(variants[v]!.fn, perBlock)
-          spent[v]! += wall
-          spentCpu[v]! += cpu
+          spent[v]! += await timed(variants[v]!.fn, perBlock)
         }
       }
       const load = foreignLoad(before, sampleLoad())
@@ -590,18 +593,18 @@ async function loopCase(c: Case): Promise<LoopResult> {
       foreign = Math.max(foreign, load)
       spent.forEach((ns, v) => {
         perRun[v]!.push(ns / (perBlock * blocks))
-        perRunCpu[v]!.push(spentCpu[v]! / (perBlock * blocks))
       })
       break
     }
   }
-  return { perRun, perRunCpu, iterations: perBlock * blocks, foreign, repeated }
+  return { perRun, iterations: perBlock * blocks, foreign, repeated }
 }
 
 /** One case under mitata, repeated when disturbed. Returns avg ns per variant and the load. */
 async function mitataCase(c: Case): Promise<{ avg: Map<string, number>; foreign: number }> {
   for (let attempt = 0; ; attempt++) {
     await quiet()
+    await refreshBackends()
     summary(() => {
       group(c.label, () => {
         bench(`${c.id}: ${c.raw.name}`, c.raw.fn).baseline()
@@ -747,8 +750,6 @@ interface ResultRow {
   mitata: number
   loopRaw: number[]
   loop: number[]
-  cpuRaw: number[]
-  cpu: number[]
 }
 interface SectionResult {
   info: string
@@ -769,11 +770,24 @@ async function openSection(name: SectionName): Promise<Section | undefined> {
 }
 
 /** Measure one section's cases in this process (mitata, then the loop, case by case). */
+/** `taskset -p`: keep a process (this one, or a PostgreSQL backend serving it) on these CPUs. */
+function pinProcess(pid: number, cpus: string): void {
+  const result = spawnSync('taskset', ['-p', '-c', cpus, String(pid)], { stdio: 'ignore' })
+  if (result.status !== 0) fail(`taskset -p -c ${cpus} ${pid} failed`)
+}
+
 async function measureSection(section: Section): Promise<SectionResult> {
+  if (pinSelf !== '') pinProcess(process.pid, pinSelf)
   const rows: ResultRow[] = []
   const loads: string[] = []
   for (const c of section.cases.filter((x) => filter.test(x.id))) {
-    backendPids = (await section.backends?.()) ?? []
+    // Every variant once, so that each has its connection open before the backends are listed.
+    for (const v of [c.raw, ...c.others]) await v.fn()
+    refreshBackends = async () => {
+      backendPids = (await section.backends?.()) ?? []
+      if (pinDb !== '') for (const pid of backendPids) pinProcess(pid, pinDb)
+    }
+    await refreshBackends()
     let avg = new Map<string, number>()
     if (method !== 'loop') {
       const result = await mitataCase(c)
@@ -802,8 +816,6 @@ async function measureSection(section: Section): Promise<SectionResult> {
         mitata: avg.get(`${c.id}: ${v.name}`) ?? Number.NaN,
         loopRaw: loopResult?.perRun[0] ?? [],
         loop: loopResult?.perRun[index + 1] ?? [],
-        cpuRaw: loopResult?.perRunCpu[0] ?? [],
-        cpu: loopResult?.perRunCpu[index + 1] ?? [],
       })
     })
   }
@@ -829,13 +841,17 @@ function runChild(name: SectionName): SectionResult | undefined {
 }
 
 function printTable(results: SectionResult[]): void {
-  console.log(`\nNode ${process.version}, ${cpuModel()}`)
+  console.log(`\n${new Date().toISOString()}, Node ${process.version}, ${cpuModel()}`)
+  console.log(
+    `Command: node ${process.execArgv.join(' ')} bench/orm.ts ${process.argv.slice(2).join(' ')}`,
+  )
   for (const r of results) console.log(r.info)
   console.log(
     `Foreign load (cores, highest kept measurement): ${results.flatMap((r) => r.loads).join('; ')}`,
   )
-  // The loop's overhead pairs each run of a variant with the raw run just before it, so a
-  // machine that speeds up or slows down between runs (VM neighbours, CPU clock) cancels out.
+  // The loop's overhead pairs each run of a variant with the raw baseline's run (their blocks
+  // interleaved), so a machine that speeds up or slows down between runs (VM neighbours, CPU
+  // clock) cancels out; the median over runs then drops the odd disturbed one.
   console.log(
     '\n| Case | Variant | raw ns/op (mitata) | ns/op (mitata) | overhead (mitata) | raw ns/op (loop) | ns/op (loop) | extra ns/op (loop) | overhead (loop) | loop overhead per run |',
   )
@@ -845,20 +861,6 @@ function printTable(results: SectionResult[]): void {
     const extra = median(row.loop.map((x, r) => x - row.loopRaw[r]!))
     console.log(
       `| ${row.label} | ${row.variant} vs ${row.raw} | ${ns(row.mitataRaw)} | ${ns(row.mitata)} | ${pct(row.mitata, row.mitataRaw)} | ${ns(median(row.loopRaw))} | ${ns(median(row.loop))} | ${ns(extra)} | ${percent(median(ratios))} | ${ratios.map(percent).join(', ')} |`,
-    )
-  }
-  // CPU time of the benchmark process only: what the ORM itself costs, without the database
-  // server's work or the scheduling delays of a round trip (which dominate PostgreSQL on a VM).
-  console.log(
-    '\nCPU time of this process per call (loop):\n\n| Case | Variant | raw CPU ns/op | CPU ns/op | extra CPU ns/op | CPU overhead | per run |',
-  )
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | --- |')
-  for (const row of results.flatMap((r) => r.rows)) {
-    if (row.cpu.length === 0) continue
-    const ratios = row.cpu.map((x, r) => x / row.cpuRaw[r]! - 1)
-    const extra = median(row.cpu.map((x, r) => x - row.cpuRaw[r]!))
-    console.log(
-      `| ${row.label} | ${row.variant} vs ${row.raw} | ${ns(median(row.cpuRaw))} | ${ns(median(row.cpu))} | ${ns(extra)} | ${percent(median(ratios))} | ${ratios.map(percent).join(', ')} |`,
     )
   }
 }

@@ -15,7 +15,7 @@ import {
 import { forEachDialect } from './support/dialects.ts'
 import { queryModels } from './support/query-models.ts'
 
-const { Category, Product, Counter, Account, events, seed, names } = queryModels('qry')
+const { Category, Product, Counter, Account, seed, names } = queryModels('qry')
 
 forEachDialect({ models: [Category, Product, Counter, Account] }, (s) => {
   s.it('filters, excludes and keeps NULL rows out of exclude() matches', async () => {
