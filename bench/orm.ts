@@ -6,6 +6,7 @@
  *   npx node --expose-gc --conditions=plinth-source bench/orm.ts               # everything
  *   … bench/orm.ts --only sqlite|postgres --sqlite file|memory --filter pk --method mitata|loop
  *   … bench/orm.ts --runs 5 --run-ms 200 --blocks 10 --max-foreign 0.1 --retries 5 --wait 300
+ *   … bench/orm.ts --pin 0 --pin-db 1   # this process's threads on CPU 0, its PostgreSQL backends on 1
  *   … bench/orm.ts --profile sqlite-mem-pk [--variant 'ORM get'] [--seconds 5] [--top 25]
  *
  * Each database runs in a child process of its own (see `runChild`). Each case is timed twice:
@@ -769,13 +770,13 @@ async function openSection(name: SectionName): Promise<Section | undefined> {
   }
 }
 
-/** Measure one section's cases in this process (mitata, then the loop, case by case). */
-/** `taskset -p`: keep a process (this one, or a PostgreSQL backend serving it) on these CPUs. */
+/** `taskset -a -p`: keep a process (this one, or a PostgreSQL backend serving it) on these CPUs. */
 function pinProcess(pid: number, cpus: string): void {
-  const result = spawnSync('taskset', ['-p', '-c', cpus, String(pid)], { stdio: 'ignore' })
-  if (result.status !== 0) fail(`taskset -p -c ${cpus} ${pid} failed`)
+  const result = spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' })
+  if (result.status !== 0) fail(`taskset -a -p -c ${cpus} ${pid} failed`)
 }
 
+/** Measure one section's cases in this process (mitata, then the loop, case by case). */
 async function measureSection(section: Section): Promise<SectionResult> {
   if (pinSelf !== '') pinProcess(process.pid, pinSelf)
   const rows: ResultRow[] = []

@@ -36,7 +36,8 @@ function parseJsonText(value: unknown): unknown {
 }
 function toDate(value: unknown): unknown {
   if (value === null || value instanceof Date) return value
-  if (typeof value === 'string' && /^\d{4}-\d\d-\d\d \d/.test(value))
+  // Plinth writes ISO text with a "T" (SQLite); a space is "YYYY-MM-DD HH:MM:SS" in UTC (MySQL text).
+  if (typeof value === 'string' && value.charCodeAt(10) === 32)
     return new Date(`${value.replace(' ', 'T')}Z`)
   return new Date(value as string)
 }

@@ -73,7 +73,7 @@ export class MultipleObjectsError extends OrmError {
   constructor(model: string, found: number) {
     super(
       'PLINTH_ORM_MULTIPLE_FOUND',
-      `get() on ${model} matched ${found === 21 ? 'more than 20' : found} rows; it must match exactly one. Filter on a unique field, or use first().`,
+      `get() on ${model} matched ${found > 1 ? 'more than one row' : `${found} rows`}; it must match exactly one. Filter on a unique field, or use first().`,
     )
     this.name = 'MultipleObjectsError'
     this.model = model

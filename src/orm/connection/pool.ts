@@ -67,6 +67,18 @@ export class Pool<C> {
     return this.#waiters.length
   }
 
+  /**
+   * An idle connection to use *synchronously* without reserving it, or undefined. Only for work
+   * that completes before returning (node:sqlite): nothing else can run in between, so the
+   * reserve/release bookkeeping would be pure cost. Not when callers are waiting (they go first)
+   * or when connections need validating.
+   */
+  idleForSyncUse(): C | undefined {
+    if (this.#waiters.length > 0 || this.#config.validate !== undefined || this.#closed)
+      return undefined
+    return this.#idle[this.#idle.length - 1]
+  }
+
   /** An idle connection, synchronously, or undefined (then call `acquire()`). */
   tryAcquire(): C | undefined {
     if (this.#waiters.length > 0) return undefined // waiting callers go first

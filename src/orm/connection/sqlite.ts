@@ -93,7 +93,18 @@ export class SqliteConnection {
     const prepared = this.#cache.get(statement.sql) ?? this.#prepare(statement.sql, true)
     const params = bindable(statement.params)
     if (statement.returnsRows) {
-      const rows = prepared.stmt.all(...params) as RawRow[]
+      // Direct calls for the common parameter counts: a spread call into the native binding
+      // costs more than the primary-key fetch it wraps.
+      const stmt = prepared.stmt
+      const rows = (
+        params.length === 1
+          ? stmt.all(params[0]!)
+          : params.length === 2
+            ? stmt.all(params[0]!, params[1]!)
+            : params.length === 0
+              ? stmt.all()
+              : stmt.all(...params)
+      ) as RawRow[]
       if (prepared.numberColumns !== undefined) toNumbers(rows, prepared.numberColumns)
       return { rows, affected: prepared.writes ? rows.length : 0 }
     }
@@ -220,6 +231,15 @@ class SqliteDriver implements Driver {
   }
 
   execute(statement: Statement): MaybePromise<QueryResult> {
+    // The hot path: the connection is idle, the statement runs to completion synchronously.
+    const idle = this.pool.idleForSyncUse()
+    if (idle !== undefined) {
+      try {
+        return idle.run(statement)
+      } catch (error) {
+        throw translate(error, this.label)
+      }
+    }
     const connection = this.pool.tryAcquire()
     if (connection !== undefined) return this.#runAndRelease(connection, statement)
     return this.pool.acquire().then(

@@ -15,7 +15,7 @@ import { compileCond } from './lookups.ts'
 import { SqlContext } from './sql-context.ts'
 import type { OrderEntry, QueryState } from './state.ts'
 import type { ColumnPath, Cond, ParseState } from './where.ts'
-import { resolvePath } from './where.ts'
+import { parseEqualities, resolvePath } from './where.ts'
 
 type Frag = RawBuilder<any>
 
@@ -312,6 +312,28 @@ function negateFrag(ctx: SqlContext, frag: Frag): Frag {
 }
 
 /** Parse the filters, limit and offset of a state into `state` slots. */
+/**
+ * `parseQuery`'s shape and values without the condition trees, when every filter is a plain
+ * `{ field: value }` object (see `parseEqualities`); false (nothing recorded) otherwise.
+ */
+export function parseQueryShape(queryState: QueryState, s: ParseState): boolean {
+  const shapeStart = s.shape
+  for (const { input, negate } of queryState.where) {
+    s.shape += negate ? '|!' : '|'
+    if (!parseEqualities(queryState.model, input, s)) {
+      s.shape = shapeStart
+      s.values.length = 0
+      return false
+    }
+  }
+  if (queryState.limit !== undefined) s.shape += `|L${queryState.limit}`
+  if (queryState.offset !== undefined) {
+    s.shape += '|O'
+    s.values.push(queryState.offset)
+  }
+  return true
+}
+
 export function parseQuery(
   parse: (model: AnyModel, input: unknown, s: ParseState) => Cond,
   queryState: QueryState,

@@ -82,12 +82,13 @@ type ExtraKeys<M extends AnyModel, R> = Exclude<
   keyof InstanceMethods | keyof M['$row'] | RelationKeys<Fields<M>> | ManyKeys<Fields<M>>
 >
 
-const MAX_GET = 21
+const MAX_GET = 2
 
 /** Lazily evaluated, immutable query over model `M` producing rows of type `R`. */
 export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLike {
   declare readonly __subquery: true
   readonly #state: QueryState
+  #forGet: QueryState | undefined
 
   constructor(state: QueryState) {
     this.#state = state
@@ -282,19 +283,21 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   /** The single row matching `where` (and this query set's filters); `NotFoundError` / `MultipleObjectsError` otherwise. */
   get(...where: FilterArg<M>[]): Promise<R> {
     const state = this.#state
-    const next: QueryState = {
+    // The query set's own state for get(), made once: its cached head is reused by every call.
+    // LIMIT 2 is enough to tell "one" from "several"; the slice of an already sliced query set is kept.
+    const base = (this.#forGet ??= {
       ...state,
-      where: where.length
-        ? [...state.where, ...where.map((input) => ({ input, negate: false }))]
-        : state.where,
       order: state.order ?? [],
-      limit: MAX_GET,
-    }
+      limit: state.limit === undefined ? MAX_GET : Math.min(state.limit, MAX_GET),
+    })
+    const next: QueryState = where.length
+      ? { ...base, where: [...base.where, ...where.map((input) => ({ input, negate: false }))] }
+      : base
     // Not an async function: on SQLite the rows arrive synchronously, and a primary-key fetch is
     // cheap enough that an extra await per call shows in the benchmark.
     let result: unknown[] | Promise<unknown[]>
     try {
-      result = runSelect(next, 'rows')
+      result = runSelect(next, 'rows', base)
     } catch (error) {
       return Promise.reject(error)
     }

@@ -10,13 +10,20 @@ import {
   buildSelect,
   type ParsedQuery,
   parseQuery,
+  parseQueryShape,
   type ReadPlan,
   type SelectMode,
 } from './compile-select.ts'
 import { hydrate } from './hydrate.ts'
 import { SqlContext } from './sql-context.ts'
 import type { QueryState } from './state.ts'
-import { bindStatement, cachedStatement } from './statement-cache.ts'
+import {
+  bindStatement,
+  type CachedStatement,
+  headStatements,
+  rememberShape,
+  toCachedStatement,
+} from './statement-cache.ts'
 import { ParseState, parseWhere } from './where.ts'
 
 /** The shape of the non-filter parts of a state. */
@@ -51,16 +58,56 @@ export function parseState(
   return { parsed, parse, key }
 }
 
-/** Run a SELECT for `state` and hydrate the rows (or return the raw result for count/exists). */
-export function runSelect(state: QueryState, mode: SelectMode): unknown[] | Promise<unknown[]> {
+/** A query's head: its non-filter shape, and its statements per dialect. */
+interface Head {
+  readonly text: string
+  readonly byDialect: Map<string, Map<string, CachedStatement<ReadPlan | undefined>>>
+}
+const headCache = new WeakMap<QueryState, Partial<Record<SelectMode, Head>>>()
+
+function headFor(state: QueryState, mode: SelectMode): Head {
+  let modes = headCache.get(state)
+  if (modes === undefined) {
+    modes = {}
+    headCache.set(state, modes)
+  }
+  let head = modes[mode]
+  if (head === undefined) {
+    head = { text: `${state.model.meta.table}|${stateShape(state, mode)}`, byDialect: new Map() }
+    modes[mode] = head
+  }
+  return head
+}
+
+/**
+ * Run a SELECT for `state` and hydrate the rows (or return the raw result for count/exists).
+ * `headState` is a state with the same non-filter parts whose head is already known (a query
+ * set's own state, reused by every `get()` on it).
+ */
+export function runSelect(
+  state: QueryState,
+  mode: SelectMode,
+  headState: QueryState = state,
+): unknown[] | Promise<unknown[]> {
   const db = databaseFor(state.model, state.db)
-  const { parsed, parse, key } = parseState(state, mode)
-  const entry = cachedStatement<ReadPlan | undefined>(state.model, `${db.dialect}:${key}`, () => {
+  const head = headFor(headState, mode)
+  let shapes = head.byDialect.get(db.dialect)
+  if (shapes === undefined) {
+    shapes = headStatements(state.model, db.dialect, head.text)
+    head.byDialect.set(db.dialect, shapes)
+  }
+  const parse = new ParseState()
+  let parsed = parseQueryShape(state, parse) ? undefined : parseQuery(parseWhere, state, parse)
+  let entry = shapes.get(parse.shape)
+  if (entry === undefined) {
+    // The fast path recorded only shape and values; compiling needs the condition trees, which a
+    // full parse rebuilds with the same slots.
+    parsed ??= parseQuery(parseWhere, state, new ParseState())
     const ctx = new SqlContext(db.dialect, state.model)
     const { query, read } = buildSelect(ctx, db.compiler, state, parsed, mode)
-    return { compiled: query.compile(), returnsRows: true, extra: read }
-  })
-  const result = execute(db, bindStatement(entry, parse.values))
+    entry = rememberShape(shapes, parse.shape, toCachedStatement(query.compile(), true, read))
+  }
+  const result = db.execute(bindStatement(entry, parse.values))
   const read = entry.extra
   if (result instanceof Promise) return result.then((r) => (read ? hydrate(read, r.rows) : r.rows))
   return read ? hydrate(read, result.rows) : result.rows

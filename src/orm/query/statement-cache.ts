@@ -26,6 +26,60 @@ export interface CachedStatement<E = unknown> {
 
 const MAX_SHAPES_PER_MODEL = 2000
 const caches = new WeakMap<AnyModel, Map<string, CachedStatement<any>>>()
+const heads = new WeakMap<AnyModel, Map<string, Map<string, CachedStatement<any>>>>()
+
+/** A cache entry for a freshly compiled statement. */
+export function toCachedStatement<E>(
+  compiled: CompiledQuery,
+  returnsRows: boolean,
+  extra: E,
+): CachedStatement<E> {
+  return {
+    sql: compiled.sql,
+    returnsRows,
+    extra,
+    binders: compiled.parameters.map((p) =>
+      p instanceof Slot ? { slot: p.index, transform: p.transform } : { constant: p },
+    ),
+  }
+}
+
+/**
+ * The statements of one query *head* (model, dialect, and the non-filter parts of a query:
+ * ordering, slicing, projection…) keyed by filter shape. Read queries look their head up once per
+ * query set (see `run.ts`) and then only hash the short filter shape: building and hashing one long
+ * key per call cost more than a SQLite primary-key fetch itself.
+ */
+export function headStatements(
+  model: AnyModel,
+  dialect: string,
+  head: string,
+): Map<string, CachedStatement<any>> {
+  let byHead = heads.get(model)
+  if (byHead === undefined) {
+    byHead = new Map()
+    heads.set(model, byHead)
+  }
+  const key = `${dialect}|${head}`
+  let shapes = byHead.get(key)
+  if (shapes === undefined) {
+    if (byHead.size >= MAX_SHAPES_PER_MODEL) byHead.clear()
+    shapes = new Map()
+    byHead.set(key, shapes)
+  }
+  return shapes
+}
+
+/** Remember a statement under its filter shape, bounded like the other caches. */
+export function rememberShape<E>(
+  shapes: Map<string, CachedStatement<any>>,
+  shape: string,
+  entry: CachedStatement<E>,
+): CachedStatement<E> {
+  if (shapes.size >= MAX_SHAPES_PER_MODEL) shapes.clear()
+  shapes.set(shape, entry)
+  return entry
+}
 
 /** Look up a shape, compiling (and remembering) it on a miss. */
 export function cachedStatement<E>(
@@ -41,14 +95,7 @@ export function cachedStatement<E>(
   let entry = cache.get(key)
   if (entry === undefined) {
     const { compiled, returnsRows, extra } = compile()
-    entry = {
-      sql: compiled.sql,
-      returnsRows,
-      extra,
-      binders: compiled.parameters.map((p) =>
-        p instanceof Slot ? { slot: p.index, transform: p.transform } : { constant: p },
-      ),
-    }
+    entry = toCachedStatement(compiled, returnsRows, extra)
     // Shapes with varying IN-list lengths could grow without bound; start over when it gets large.
     if (cache.size >= MAX_SHAPES_PER_MODEL) cache.clear()
     cache.set(key, entry)

@@ -205,6 +205,44 @@ export function resolvePath(model: AnyModel, path: string): ColumnPath {
   unknownField(model, path)
 }
 
+/**
+ * The fast path for the commonest filter, `{ field: value, … }` with plain scalar values: records
+ * exactly the shape and values `parseWhere` would, without building the condition tree (needed
+ * only when the statement is not cached yet). Returns false, having recorded nothing, for anything
+ * else; `parseWhere` then does the full job (and raises the errors).
+ */
+export function parseEqualities(model: AnyModel, input: unknown, state: ParseState): boolean {
+  if (!isPlainObject(input) || isCondition(input)) return false
+  const shapeStart = state.shape
+  const valuesStart = state.values.length
+  const byAttr = model.meta.byAttr
+  let count = 0
+  for (const key in input) {
+    const value = input[key]
+    const type = typeof value
+    const field = byAttr.get(key)
+    if (
+      (type !== 'string' && type !== 'number' && type !== 'bigint' && type !== 'boolean') ||
+      field === undefined ||
+      field.attr !== key ||
+      !isScalarFor(valueField(field).spec, value)
+    ) {
+      state.shape = shapeStart
+      state.values.length = valuesStart
+      return false
+    }
+    state.shape += `${key}.exact?`
+    state.values.push(value)
+    count++
+  }
+  if (count === 0) {
+    state.shape = shapeStart
+    return false
+  }
+  if (count > 1) state.shape += `&${count}`
+  return true
+}
+
 /** Parse a filter object or condition against `model`. */
 export function parseWhere(
   model: AnyModel,
