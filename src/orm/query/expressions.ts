@@ -13,17 +13,9 @@ export const CONDITION: unique symbol = Symbol('plinth.orm.condition') as never
 
 export type ArithmeticOp = '+' | '-' | '*' | '/'
 
-/** A reference to a field of the row (or `a.b` through a forward relation), with arithmetic. */
-export class FieldRef implements Expression {
+/** Something arithmetic can start from: `F('price').mul(2).add(1)`. */
+abstract class Arithmetical implements Expression {
   declare readonly __expression: true
-  readonly [EXPRESSION] = 'field' as const
-  readonly path: string
-  /** Set by `OuterRef`: the field belongs to the enclosing query. */
-  readonly outer: boolean
-  constructor(path: string, outer = false) {
-    this.path = path
-    this.outer = outer
-  }
   add(value: number | string | Expression): Arithmetic {
     return new Arithmetic(this, '+', value)
   }
@@ -38,9 +30,21 @@ export class FieldRef implements Expression {
   }
 }
 
+/** A reference to a field of the row (or `a.b` through a forward relation), with arithmetic. */
+export class FieldRef extends Arithmetical {
+  readonly [EXPRESSION] = 'field' as const
+  readonly path: string
+  /** Set by `OuterRef`: the field belongs to the enclosing query. */
+  readonly outer: boolean
+  constructor(path: string, outer = false) {
+    super()
+    this.path = path
+    this.outer = outer
+  }
+}
+
 /** `left op right`, where either side may be a field reference or a value. */
-export class Arithmetic implements Expression {
-  declare readonly __expression: true
+export class Arithmetic extends Arithmetical {
   readonly [EXPRESSION] = 'arithmetic' as const
   readonly left: Expression | number | string
   readonly op: ArithmeticOp
@@ -50,21 +54,10 @@ export class Arithmetic implements Expression {
     op: ArithmeticOp,
     right: Expression | number | string,
   ) {
+    super()
     this.left = left
     this.op = op
     this.right = right
-  }
-  add(value: number | string | Expression): Arithmetic {
-    return new Arithmetic(this, '+', value)
-  }
-  sub(value: number | string | Expression): Arithmetic {
-    return new Arithmetic(this, '-', value)
-  }
-  mul(value: number | string | Expression): Arithmetic {
-    return new Arithmetic(this, '*', value)
-  }
-  div(value: number | string | Expression): Arithmetic {
-    return new Arithmetic(this, '/', value)
   }
 }
 

@@ -11,28 +11,44 @@
 import type { SubqueryLike } from '../types.ts'
 
 /** Comparison lookups, valid on every comparable field. */
-export type CompareOp = 'exact' | 'ne' | 'in' | 'gt' | 'gte' | 'lt' | 'lte' | 'range' | 'isnull'
+export const COMPARE_OPS = [
+  'exact',
+  'ne',
+  'in',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'range',
+  'isnull',
+] as const
 /** Text lookups. */
-export type TextOp =
-  | 'iexact'
-  | 'contains'
-  | 'icontains'
-  | 'startswith'
-  | 'istartswith'
-  | 'endswith'
-  | 'iendswith'
-  | 'regex'
-  | 'iregex'
+export const TEXT_OPS = [
+  'iexact',
+  'contains',
+  'icontains',
+  'startswith',
+  'istartswith',
+  'endswith',
+  'iendswith',
+  'regex',
+  'iregex',
+] as const
 /** Parts of dates and datetimes. */
-export type DatePartName =
-  | 'year'
-  | 'month'
-  | 'day'
-  | 'weekDay'
-  | 'hour'
-  | 'minute'
-  | 'second'
-  | 'date'
+export const DATE_PART_NAMES = [
+  'year',
+  'month',
+  'day',
+  'weekDay',
+  'hour',
+  'minute',
+  'second',
+  'date',
+] as const
+
+export type CompareOp = (typeof COMPARE_OPS)[number]
+export type TextOp = (typeof TEXT_OPS)[number]
+export type DatePartName = (typeof DATE_PART_NAMES)[number]
 
 /**
  * A lookup on a column. `Kind` says which fields accept it (`compare`, `text`, `part`); `V` is the

@@ -24,73 +24,24 @@ import {
   isCondition,
   isExpression,
 } from './expressions.ts'
-import { Lookup } from './lookup.ts'
+import {
+  COMPARE_OPS,
+  type CompareOp,
+  DATE_PART_NAMES,
+  type DatePartName,
+  Lookup,
+  TEXT_OPS,
+  type TextOp,
+} from './lookup.ts'
 import type { SqlContext } from './sql-context.ts'
 
 /** A lookup name (`exact`, `icontains`, …). */
-export type LookupName =
-  | 'exact'
-  | 'ne'
-  | 'in'
-  | 'gt'
-  | 'gte'
-  | 'lt'
-  | 'lte'
-  | 'range'
-  | 'isnull'
-  | 'iexact'
-  | 'contains'
-  | 'icontains'
-  | 'startswith'
-  | 'istartswith'
-  | 'endswith'
-  | 'iendswith'
-  | 'regex'
-  | 'iregex'
+export type LookupName = CompareOp | TextOp
+export type DatePart = DatePartName
 
-export type DatePart = 'year' | 'month' | 'day' | 'weekDay' | 'hour' | 'minute' | 'second' | 'date'
-
-const LOOKUPS = new Set<string>([
-  'exact',
-  'ne',
-  'in',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'range',
-  'isnull',
-  'iexact',
-  'contains',
-  'icontains',
-  'startswith',
-  'istartswith',
-  'endswith',
-  'iendswith',
-  'regex',
-  'iregex',
-])
-const TEXT_LOOKUPS = new Set<string>([
-  'iexact',
-  'contains',
-  'icontains',
-  'startswith',
-  'istartswith',
-  'endswith',
-  'iendswith',
-  'regex',
-  'iregex',
-])
-const DATE_PARTS = new Set<string>([
-  'year',
-  'month',
-  'day',
-  'weekDay',
-  'hour',
-  'minute',
-  'second',
-  'date',
-])
+const LOOKUPS = new Set<string>([...COMPARE_OPS, ...TEXT_OPS])
+const TEXT_LOOKUPS = new Set<string>(TEXT_OPS)
+const DATE_PARTS = new Set<string>(DATE_PART_NAMES)
 const TEXT_KINDS = new Set([
   'string',
   'text',
