@@ -285,11 +285,12 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
     const state = this.#state
     // The query set's own state for get(), made once: its cached head is reused by every call.
     // LIMIT 2 is enough to tell "one" from "several"; the slice of an already sliced query set is kept.
-    const base = (this.#forGet ??= {
+    this.#forGet ??= {
       ...state,
       order: state.order ?? [],
       limit: state.limit === undefined ? MAX_GET : Math.min(state.limit, MAX_GET),
-    })
+    }
+    const base = this.#forGet
     const next: QueryState = where.length
       ? { ...base, where: [...base.where, ...where.map((input) => ({ input, negate: false }))] }
       : base
