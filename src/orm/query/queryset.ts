@@ -88,10 +88,17 @@ const MAX_GET = 2
 export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLike {
   declare readonly __subquery: true
   readonly #state: QueryState
+  /**
+   * Shared by query sets that differ only in their filters (`Product.objects.filter(a)` and
+   * `.filter(b)`): their SQL differs only in the filter shape, so they share one cached statement
+   * head (see `run.ts`). A new token whenever anything else (ordering, slicing, projection…) changes.
+   */
+  readonly #head: object
   #forGet: QueryState | undefined
 
-  constructor(state: QueryState) {
+  constructor(state: QueryState, head: object = {}) {
     this.#state = state
+    this.#head = head
     ;(this as { __subquery: true }).__subquery = true
   }
 
@@ -101,7 +108,9 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   }
 
   #with<R2 = R>(changes: Partial<QueryState>): QuerySet<M, R2> {
-    return new QuerySet<M, R2>({ ...this.#state, ...changes })
+    let onlyWhere = true
+    for (const key in changes) if (key !== 'where') onlyWhere = false
+    return new QuerySet<M, R2>({ ...this.#state, ...changes }, onlyWhere ? this.#head : undefined)
   }
 
   // ── Chaining ──────────────────────────────────────────────────────────────────────────
@@ -275,7 +284,10 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
 
   /** Every matching row. */
   async all(): Promise<R[]> {
-    const rows = (await runSelect(this.#state, 'rows')) as R[]
+    const rows = (await runSelect(this.#state, 'rows', {
+      token: this.#head,
+      variant: 'all',
+    })) as R[]
     if (this.#state.prefetch.length) await prefetch(this.#state, rows as object[])
     return rows
   }
@@ -298,7 +310,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
     // cheap enough that an extra await per call shows in the benchmark.
     let result: unknown[] | Promise<unknown[]>
     try {
-      result = runSelect(next, 'rows', base)
+      result = runSelect(next, 'rows', { token: this.#head, variant: 'get', state: base })
     } catch (error) {
       return Promise.reject(error)
     }
@@ -363,13 +375,13 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
     const state = this.#state
     if (state.limit !== undefined || state.offset !== undefined || state.distinct)
       return (await this.all()).length
-    const rows = await runSelect(state, 'count')
+    const rows = await runSelect(state, 'count', { token: this.#head, variant: 'count' })
     return rows[0] as number
   }
 
   /** True when at least one row matches. */
   async exists(): Promise<boolean> {
-    const rows = await runSelect(this.#state, 'exists')
+    const rows = await runSelect(this.#state, 'exists', { token: this.#head, variant: 'exists' })
     return rows.length > 0
   }
 

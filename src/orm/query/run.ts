@@ -63,34 +63,48 @@ interface Head {
   readonly text: string
   readonly byDialect: Map<string, Map<string, CachedStatement<ReadPlan | undefined>>>
 }
-const headCache = new WeakMap<QueryState, Partial<Record<SelectMode, Head>>>()
+const headCache = new WeakMap<object, Record<string, Head>>()
 
-function headFor(state: QueryState, mode: SelectMode): Head {
-  let modes = headCache.get(state)
-  if (modes === undefined) {
-    modes = {}
-    headCache.set(state, modes)
+/**
+ * Which cached head a query uses. Without one, the head is cached on the state object itself. A
+ * query set passes a token it shares with query sets that differ only in their filters, plus a
+ * variant per method (`get` reads with a different LIMIT and default ordering than `all`); `state`
+ * is the state the head is computed from, when it is not the one being run.
+ */
+export interface HeadKey {
+  readonly token: object
+  readonly variant: string
+  readonly state?: QueryState
+}
+
+function headFor(state: QueryState, mode: SelectMode, key: HeadKey | undefined): Head {
+  const owner = key?.token ?? state
+  let heads = headCache.get(owner)
+  if (heads === undefined) {
+    heads = {}
+    headCache.set(owner, heads)
   }
-  let head = modes[mode]
+  const name = key === undefined ? mode : key.variant
+  let head = heads[name]
   if (head === undefined) {
-    head = { text: `${state.model.meta.table}|${stateShape(state, mode)}`, byDialect: new Map() }
-    modes[mode] = head
+    const source = key?.state ?? state
+    head = { text: `${source.model.meta.table}|${stateShape(source, mode)}`, byDialect: new Map() }
+    heads[name] = head
   }
   return head
 }
 
 /**
  * Run a SELECT for `state` and hydrate the rows (or return the raw result for count/exists).
- * `headState` is a state with the same non-filter parts whose head is already known (a query
- * set's own state, reused by every `get()` on it).
+ * `key` names a cached head (see `HeadKey`) so repeated queries skip recomputing it.
  */
 export function runSelect(
   state: QueryState,
   mode: SelectMode,
-  headState: QueryState = state,
+  key?: HeadKey,
 ): unknown[] | Promise<unknown[]> {
   const db = databaseFor(state.model, state.db)
-  const head = headFor(headState, mode)
+  const head = headFor(state, mode, key)
   let shapes = head.byDialect.get(db.dialect)
   if (shapes === undefined) {
     shapes = headStatements(state.model, db.dialect, head.text)
