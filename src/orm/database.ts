@@ -22,6 +22,7 @@ import { type DatabaseContext, databaseContext, type TransactionFrame } from './
 import { OrmConfigError, OrmError } from './errors.ts'
 import type { AnyModel } from './model.ts'
 import { type QueryObserver, QueryObservers } from './observe.ts'
+import { compilerFor } from './query/compiler.ts'
 import { type SqlTag, sqlTag } from './raw.ts'
 
 /** Options of `createDatabase`, besides the URL. */
@@ -75,7 +76,7 @@ export class Database {
     this.#config = parseDatabaseConfig(input)
     this.dialect = this.#config.dialect
     this.url = this.#config.url
-    this.compiler = new Kysely<any>({ dialect: createKyselyDialect(this.dialect) })
+    this.compiler = compilerFor(this.dialect)
     for (const model of models) {
       const other = attached.get(model)
       if (other !== undefined && other !== this && !other.#closed) {

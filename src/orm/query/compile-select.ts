@@ -175,9 +175,10 @@ export function buildSelect(
   let read: ReadPlan | undefined
   const annotationAliases = new Map<string, string>()
   const annotationPlans: AnnotationPlan[] = []
-  const conditions = parsed.conds.map(({ cond, negate }) =>
-    negate ? { negate, frag: compileCond(ctx, cond) } : { negate, frag: compileCond(ctx, cond) },
-  )
+  const conditions = parsed.conds.map(({ cond, negate }) => ({
+    negate,
+    frag: compileCond(ctx, cond),
+  }))
   const groupBy: Frag[] = []
   for (const [name, expr] of Object.entries(state.annotations)) {
     const plan = compileAnnotation(ctx, name, expr)

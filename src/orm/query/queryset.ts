@@ -7,8 +7,6 @@
  * set of all rows, so every method is available there too.
  */
 
-import { Kysely } from 'kysely'
-import { createKyselyDialect } from '../connection/kysely-dialect.ts'
 import { type Database, databaseFor } from '../database.ts'
 import { ModelValidationError, MultipleObjectsError, NotFoundError, QueryError } from '../errors.ts'
 import type { FieldMap } from '../fields.ts'
@@ -29,6 +27,7 @@ import type {
 } from '../types.ts'
 import { rowIssues } from '../validate.ts'
 import { buildSelect } from './compile-select.ts'
+import { compilerFor } from './compiler.ts'
 import type { Aggregate, Condition } from './expressions.ts'
 import { hydrate } from './hydrate.ts'
 import { Lookup, lookup } from './lookup.ts'
@@ -81,6 +80,14 @@ type ExtraKeys<M extends AnyModel, R> = Exclude<
   keyof R & string,
   keyof InstanceMethods | keyof M['$row'] | RelationKeys<Fields<M>> | ManyKeys<Fields<M>>
 >
+
+/** `R` with the relations named by `K` (dotted paths name their first hop) attached. */
+type WithRelated<M extends AnyModel, R, K extends string> = R & {
+  [P in K as P extends `${infer H}.${string}` ? H : P]: RelatedResult<
+    Fields<M>,
+    P extends `${infer H}.${string}` ? H : P
+  >
+}
 
 const MAX_GET = 2
 
@@ -190,15 +197,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   /** Fetch forward relations in the same query (a JOIN); `category.parent` follows chains. */
   selectRelated<K extends RelationKeys<Fields<M>> | `${RelationKeys<Fields<M>>}.${string}`>(
     ...names: K[]
-  ): QuerySet<
-    M,
-    R & {
-      [P in K as P extends `${infer H}.${string}` ? H : P]: RelatedResult<
-        Fields<M>,
-        P extends `${infer H}.${string}` ? H : P
-      >
-    }
-  > {
+  ): QuerySet<M, WithRelated<M, R, K>> {
     return this.#with({ related: [...this.#state.related, ...names] })
   }
 
@@ -206,17 +205,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
    * Fetch relations with one extra query each (reverse foreign keys, many-to-many, or forward keys),
    * attached to each instance under the relation's name.
    */
-  prefetchRelated<K extends string>(
-    ...names: K[]
-  ): QuerySet<
-    M,
-    R & {
-      [P in K as P extends `${infer H}.${string}` ? H : P]: RelatedResult<
-        Fields<M>,
-        P extends `${infer H}.${string}` ? H : P
-      >
-    }
-  > {
+  prefetchRelated<K extends string>(...names: K[]): QuerySet<M, WithRelated<M, R, K>> {
     return this.#with({ prefetch: [...this.#state.prefetch, ...names] })
   }
 
@@ -628,7 +617,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
         const ctx = new SqlContext(outer.dialect, own.model, outer)
         return buildSelect(
           ctx,
-          outerCompiler(outer),
+          compilerFor(outer.dialect),
           own,
           parsed,
           mode === 'in' ? 'subquery-in' : 'subquery-exists',
@@ -641,17 +630,6 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   get state(): QueryState {
     return this.#state
   }
-}
-
-const compilers = new Map<string, unknown>()
-/** A compile-only Kysely for subqueries of the dialect (a builder, never executed on its own). */
-function outerCompiler(ctx: SqlContext): Parameters<typeof buildSelect>[1] {
-  let compiler = compilers.get(ctx.dialect)
-  if (compiler === undefined) {
-    compiler = new Kysely<any>({ dialect: createKyselyDialect(ctx.dialect) })
-    compilers.set(ctx.dialect, compiler)
-  }
-  return compiler as Parameters<typeof buildSelect>[1]
 }
 
 function checkCount(value: number, what: string): number {

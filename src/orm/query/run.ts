@@ -1,10 +1,4 @@
-/**
- * Running a query state: parse → cached compile → bind → execute → hydrate. The read path every
- * query set method goes through, kept in one place so the hot path stays short.
- */
-import type { QueryResult } from '../connection/types.ts'
-import { type Database, databaseFor } from '../database.ts'
-import { IntegrityError } from '../errors.ts'
+import { databaseFor } from '../database.ts'
 import { annotationShape } from './annotations.ts'
 import {
   buildSelect,
@@ -126,13 +120,3 @@ export function runSelect(
   if (result instanceof Promise) return result.then((r) => (read ? hydrate(read, r.rows) : r.rows))
   return read ? hydrate(read, result.rows) : result.rows
 }
-
-/** Execute and map integrity errors' columns to field names of the model. */
-export function execute(
-  db: Database,
-  statement: Parameters<Database['execute']>[0],
-): QueryResult | Promise<QueryResult> {
-  return db.execute(statement)
-}
-
-export { IntegrityError }

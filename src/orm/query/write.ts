@@ -9,7 +9,7 @@
  */
 
 import { type RawBuilder, sql } from 'kysely'
-import { describe, encoderFor, isScalarFor } from '../codecs.ts'
+import { describe, isScalarFor } from '../codecs.ts'
 import type { QueryResult } from '../connection/types.ts'
 import type { Database } from '../database.ts'
 import { IntegrityError, QueryError } from '../errors.ts'
@@ -229,8 +229,7 @@ function targetRows(
     db.dialect === 'mysql'
       ? sql`SELECT ${sql.id('k')} FROM (${query}) AS ${sql.id('plinth_ids')}`
       : sql`${query}`
-  const innerKey = db.dialect === 'mysql' ? ids : ids
-  return sql`${sql.ref(`${state.model.meta.table}.${pk.column!}`)} IN (${innerKey})`
+  return sql`${sql.ref(`${state.model.meta.table}.${pk.column!}`)} IN (${ids})`
 }
 
 /**
@@ -324,5 +323,3 @@ async function deleteMatching(db: Database, state: QueryState): Promise<number> 
   const result = await runWrite(db, model, bindStatement(entry, parse.values))
   return result.affected
 }
-
-export { encoderFor }
