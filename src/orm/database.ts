@@ -256,16 +256,16 @@ export class Database {
   }
 
   /**
-   * Run `callback` after the current transaction commits (immediately when there is none). Dropped
-   * when the transaction, or the savepoint it was registered in, rolls back.
+   * Run `callback` after the current transaction commits. Dropped when the transaction, or the
+   * savepoint it was registered in, rolls back. Outside a transaction it runs at once and its
+   * result is returned, so the caller can await it and see its errors (Django's `on_commit` does the
+   * same); inside one, a failing callback rejects the `transaction()` call (after the commit).
    */
-  onCommit(callback: () => unknown): void {
+  onCommit(callback: () => unknown): unknown {
     const frame = databaseContext.getStore()?.transaction
-    if (frame === undefined || frame.db !== this || frame.done) {
-      void Promise.resolve().then(callback)
-      return
-    }
+    if (frame === undefined || frame.db !== this || frame.done) return callback()
     frame.onCommit.push(callback)
+    return undefined
   }
 
   /** True inside a transaction on this database. */

@@ -217,10 +217,17 @@ forEachDialect({ models: [Entry] }, (s) => {
     )
     await new Promise((resolve) => setImmediate(resolve))
     assert.deepEqual(calls, ['committed:false:a'])
-    // Outside a transaction the callback runs at once (on the next tick).
+    // Outside a transaction the callback runs at once, and its errors reach the caller.
     db.onCommit(() => calls.push('no transaction'))
-    await new Promise((resolve) => setImmediate(resolve))
     assert.deepEqual(calls, ['committed:false:a', 'no transaction'])
+    await assert.rejects(
+      Promise.resolve(
+        db.onCommit(async () => {
+          throw new Error('seen by the caller')
+        }),
+      ),
+      /seen by the caller/,
+    )
   })
 
   s.it('drops the onCommit callbacks of a rolled-back savepoint', async (db) => {
