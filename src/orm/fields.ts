@@ -42,8 +42,12 @@ export type OnDelete = 'cascade' | 'restrict' | 'setNull' | 'setDefault' | 'doNo
 /** A field-level rule: return an error message, or nothing when the value is fine. */
 export type FieldValidator<V> = (value: V) => string | undefined | null
 
-/** A model, or a function returning one (for models defined later in the file). `'self'` points at the model being defined. */
-export type ModelRef<M extends AnyModel = AnyModel> = M | (() => M) | 'self'
+/**
+ * A model, or a function returning one (for models defined later in the file). `'self'` points at
+ * the model being defined; a name (`'Category'`, `'shop.Category'`) is looked up when first used
+ * (the field is then typed loosely: prefer a function in application code).
+ */
+export type ModelRef<M extends AnyModel = AnyModel> = M | (() => M) | 'self' | (string & {})
 
 /** Options every field accepts. */
 export interface CommonOptions<V> {

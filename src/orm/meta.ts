@@ -6,7 +6,7 @@
 import { OrmConfigError } from './errors.ts'
 import { type FieldMap, type FieldSpec, isRelation, type ModelRef } from './fields.ts'
 import type { AnyModel } from './model.ts'
-import { modelRegistry } from './registry.ts'
+import { moduleOf, registryOf } from './registry.ts'
 import type { WhereOf, WritableKey } from './types.ts'
 
 /**
@@ -68,6 +68,12 @@ export interface ModelOptions<F extends FieldMap = FieldMap> {
   hooks?: ModelHooks
   /** The module (app) the model belongs to; migrations group models by it. Default `'app'`. */
   module?: string
+  /**
+   * Register the model here instead of the process-wide registry. Reverse relations and string
+   * references only see models of the same registry. Migrations use this for historical models;
+   * tests may use it to keep throw-away models apart.
+   */
+  registry?: AnyModel[]
 }
 
 /** One field of a model, resolved. */
@@ -170,9 +176,13 @@ export function valueField(info: FieldInfo): FieldInfo {
   return found
 }
 
-/** Resolve `() => Model`, a model, or `'self'`. */
+/**
+ * Resolve `() => Model`, a model, `'self'`, or a name: `'Category'` (a model of any module) or
+ * `'shop.Category'` (module and name), looked up in the registry of `self`.
+ */
 export function resolveRef(ref: ModelRef, self: AnyModel): AnyModel {
   if (ref === 'self') return self
+  if (typeof ref === 'string') return resolveName(ref, self)
   const model = typeof ref === 'function' ? (ref as () => AnyModel)() : ref
   if (model === undefined || model === null || typeof model !== 'object' || !('fields' in model)) {
     throw new OrmConfigError(
@@ -181,6 +191,22 @@ export function resolveRef(ref: ModelRef, self: AnyModel): AnyModel {
     )
   }
   return model
+}
+
+function resolveName(ref: string, self: AnyModel): AnyModel {
+  const dot = ref.lastIndexOf('.')
+  const module = dot === -1 ? undefined : ref.slice(0, dot)
+  const name = dot === -1 ? ref : ref.slice(dot + 1)
+  const found = registryOf(self).filter(
+    (m) => m.name === name && (module === undefined || moduleOf(m) === module),
+  )
+  if (found.length === 1) return found[0]!
+  throw new OrmConfigError(
+    found.length === 0
+      ? `A relation on ${self.name} points at "${ref}", but no model of that name is defined; check the spelling, or import the module that defines it before the first query.`
+      : `A relation on ${self.name} points at "${ref}", which names models of several modules; write "module.${name}".`,
+    'PLINTH_ORM_MODEL_INVALID',
+  )
 }
 
 function invalid(model: string, message: string): never {
@@ -387,7 +413,7 @@ function resolveRelations(model: AnyModel, meta: ModelMeta): Map<string, Relatio
       })
     }
   }
-  for (const other of modelRegistry) {
+  for (const other of registryOf(model)) {
     for (const info of Object.entries(other.fields).map(([n]) => other.meta.fields.get(n)!)) {
       if (!info.spec.target) continue
       let target: AnyModel

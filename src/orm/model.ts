@@ -12,7 +12,7 @@ import type { FieldMap } from './fields.ts'
 import { field } from './fields.ts'
 import { buildMeta, type ModelMeta, type ModelOptions } from './meta.ts'
 import { allRows, type QuerySet } from './query/queryset.ts'
-import { modelRegistry } from './registry.ts'
+import { modelRegistry, register } from './registry.ts'
 import { buildSchemas, type ModelSchemas } from './schemas.ts'
 import type { InsertOf, RowOf, UpdateOf } from './types.ts'
 
@@ -115,6 +115,6 @@ export function defineModel<const Name extends string, const F extends FieldMap>
   } as unknown as Model<Name, WithPk<F>>
   // Validate eagerly what needs no other model, so a typo fails at import time.
   buildMeta(model, options as ModelOptions, { resolveRelations: false })
-  modelRegistry.push(model)
+  register(model, options.registry ?? modelRegistry, options.module ?? 'app')
   return model
 }

@@ -1,0 +1,30 @@
+/**
+ * Plinth migrations: generated from models, reversible, on SQLite, PostgreSQL and MySQL.
+ *
+ * Builds on the ORM (`src/orm`) and knows nothing of HTTP. Start with `state.ts` (how migration
+ * files replay into a project state), `operations/` (what a migration can do) and
+ * `schema-editor/` (how each dialect does it). Guide: docs/migrations.md.
+ */
+export { field } from '../orm/fields.ts'
+export { and, F, not, or } from '../orm/query/expressions.ts'
+export { lookup } from '../orm/query/lookup.ts'
+export {
+  type DatabaseInput,
+  defineMigrations,
+  defineModule,
+  type MigrationConfig,
+  type MigrationModule,
+} from './config.ts'
+export { MigrationError } from './errors.ts'
+export { defineMigration, type Migration, type MigrationDefinition } from './migration.ts'
+export * from './operations/index.ts'
+export { createModelCode } from './operations/models.ts'
+export type { SchemaEditor } from './schema-editor/types.ts'
+export {
+  type ConstraintState,
+  HistoricalApps,
+  type IndexState,
+  type ModelState,
+  modelKey,
+  ProjectState,
+} from './state.ts'
