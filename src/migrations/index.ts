@@ -16,7 +16,9 @@ export {
   type MigrationModule,
 } from './config.ts'
 export { MigrationError } from './errors.ts'
-export { defineMigration, type Migration, type MigrationDefinition } from './migration.ts'
+export { MigrationGraph } from './graph.ts'
+export { loadMigrations, loadModuleMigrations } from './loader.ts'
+export { defineMigration, type Migration, type MigrationDefinition, replay } from './migration.ts'
 export * from './operations/index.ts'
 export { createModelCode } from './operations/models.ts'
 export type { SchemaEditor } from './schema-editor/types.ts'
@@ -28,3 +30,4 @@ export {
   modelKey,
   ProjectState,
 } from './state.ts'
+export { renderMigration } from './writer.ts'

@@ -6,6 +6,7 @@
  */
 import { MigrationError } from './errors.ts'
 import type { Operation } from './operations/base.ts'
+import { ProjectState } from './state.ts'
 
 /** What a migration file declares. */
 export interface MigrationDefinition {
@@ -92,4 +93,19 @@ export function makeMigration(
     initial: definition.initial ?? false,
     ...(file === undefined ? {} : { file }),
   }
+}
+
+/**
+ * Replay migrations (in the given order) into a project state.
+ *
+ * @example
+ * const state = replay(graph.order())
+ */
+export function replay(
+  migrations: readonly Migration[],
+  state: ProjectState = new ProjectState(),
+): ProjectState {
+  for (const migration of migrations)
+    for (const operation of migration.operations) operation.applyState(state, migration.module)
+  return state
 }

@@ -1,9 +1,7 @@
 /**
  * Migration files as text: readable TypeScript a reviewer can check and edit.
  */
-import type { Migration } from './migration.ts'
 import type { Operation } from './operations/base.ts'
-import { ProjectState } from './state.ts'
 
 /** What goes into a migration file. */
 export interface MigrationFileInput {
@@ -64,19 +62,4 @@ export function renderMigration(input: MigrationFileInput): string {
   }
   lines.push('})', '')
   return lines.join('\n')
-}
-
-/**
- * Replay migrations (in the given order) into a project state.
- *
- * @example
- * const state = replay(graph.order())
- */
-export function replay(
-  migrations: readonly Migration[],
-  state: ProjectState = new ProjectState(),
-): ProjectState {
-  for (const migration of migrations)
-    for (const operation of migration.operations) operation.applyState(state, migration.module)
-  return state
 }
