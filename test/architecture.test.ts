@@ -22,11 +22,12 @@ const ALLOWED: Record<string, string[]> = {
   di: ['http'],
   logging: [],
   orm: ['validation'],
+  migrations: ['orm', 'validation'],
   app: ['http', 'routing', 'validation', 'di', 'logging'],
   server: ['app', 'http', 'logging'],
   openapi: ['app', 'http', 'routing', 'validation', 'di'],
   testing: ['app', 'http', 'server'],
-  cli: ['app', 'http', 'logging', 'server', 'routing'],
+  cli: ['app', 'http', 'logging', 'server', 'routing', 'orm', 'migrations'],
   '.': ['app', 'http', 'routing', 'validation', 'di', 'logging'],
 }
 /** Modules that must use other modules' public `index.ts` only. */
@@ -39,6 +40,7 @@ const PACKAGES: Record<string, string[]> = {
   app: ['pino'],
   openapi: ['swagger-ui-dist'],
   orm: ['kysely', 'pg', 'mysql2', 'mysql2/promise'],
+  migrations: ['kysely'],
 }
 
 interface Edge {
