@@ -23,7 +23,7 @@ export function isSerializable(value: unknown): boolean {
 
 /** A property key as it appears in an object literal. */
 export function keyCode(key: string): string {
-  return IDENTIFIER.test(key) ? key : JSON.stringify(key)
+  return IDENTIFIER.test(key) ? key : quote(key)
 }
 
 /**

@@ -21,6 +21,13 @@ export interface SchemaEditor {
   readonly collectOnly: boolean
   /** Every statement run (or collected) so far, in order. */
   readonly statements: readonly string[]
+  /**
+   * Run `fn` (one migration) the way this dialect allows: in a transaction when `atomic` and the
+   * dialect has transactional DDL (SQLite with foreign keys checked at the end, PostgreSQL with
+   * `SET LOCAL lock_timeout`), otherwise statement by statement (MySQL commits each DDL).
+   * Returns whether it ran in a transaction.
+   */
+  run<T>(atomic: boolean, fn: () => Promise<T>): Promise<{ result: T; transactional: boolean }>
   /** Run one statement (or collect it). */
   execute(sql: string): Promise<void>
   /** Read rows (also in collect mode: reads are safe), e.g. to find NULLs before SET NOT NULL. */
@@ -60,4 +67,12 @@ export interface SchemaEditor {
   removeIndex(from: AnyModel, to: AnyModel, index: IndexState): Promise<void>
   addConstraint(from: AnyModel, to: AnyModel, constraint: ConstraintState): Promise<void>
   removeConstraint(from: AnyModel, to: AnyModel, constraint: ConstraintState): Promise<void>
+}
+
+/** Options of `createSchemaEditor`. */
+export interface SchemaEditorOptions {
+  /** Collect statements instead of running them (sqlmigrate, `migrate --plan --sql`). */
+  collectOnly?: boolean
+  /** PostgreSQL `lock_timeout` for DDL, in milliseconds (default 5000). */
+  lockTimeoutMs?: number
 }
