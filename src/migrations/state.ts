@@ -9,7 +9,7 @@
  */
 import type { AnyField } from '../orm/fields.ts'
 import type { ConstraintSpec, IndexSpec } from '../orm/meta.ts'
-import { type AnyModel, defineModel } from '../orm/model.ts'
+import { type AnyModel, defineModel, type Model } from '../orm/model.ts'
 import { moduleOf } from '../orm/registry.ts'
 import { constraintName } from '../orm/schema/column-types.ts'
 import { normalizeField } from './deconstruct.ts'
@@ -185,7 +185,7 @@ export class HistoricalApps {
    * @example
    * const Product = models.get('Product')
    */
-  get(ref: string, module?: string): AnyModel {
+  get(ref: string, module?: string): Model {
     const key = ref.includes('.') ? ref : module ? modelKey(module, ref) : undefined
     const found =
       key !== undefined
@@ -200,7 +200,7 @@ export class HistoricalApps {
         `No model "${ref}" exists at this point of the migration history (known: ${[...this.#models.keys()].join(', ') || 'none'}).`,
       )
     }
-    return found
+    return found as Model
   }
 
   /** Every model, in state order. */
