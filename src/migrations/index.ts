@@ -15,8 +15,18 @@ export {
   type MigrationConfig,
   type MigrationModule,
 } from './config.ts'
+export {
+  type CheckSchemaOptions,
+  checkSchema,
+  type DriftItem,
+  type DriftKind,
+  type SchemaCheck,
+} from './drift.ts'
 export { MigrationError } from './errors.ts'
 export { MigrationGraph } from './graph.ts'
+export { compareSchemas } from './introspect/compare.ts'
+export { expectedSchema, modelsSchema } from './introspect/expected.ts'
+export { type DatabaseSchema, introspect, type TableSchema } from './introspect/index.ts'
 export { loadMigrations, loadModuleMigrations } from './loader.ts'
 export { defineMigration, type Migration, type MigrationDefinition, replay } from './migration.ts'
 export * from './operations/index.ts'

@@ -4,6 +4,7 @@
  */
 import { CommandRegistry } from '../registry.ts'
 import { devCommand } from './dev.ts'
+import { checkschemaCommand } from './migrations/checkschema.ts'
 import { routesCommand } from './routes.ts'
 import { startCommand } from './start.ts'
 
@@ -12,5 +13,6 @@ export const commands = new CommandRegistry()
   .register(startCommand)
   .register(devCommand)
   .register(routesCommand)
+  .register(checkschemaCommand)
 
 export { devCommand, routesCommand, startCommand }
