@@ -8,6 +8,14 @@
 export { field } from '../orm/fields.ts'
 export { and, F, not, or } from '../orm/query/expressions.ts'
 export { lookup } from '../orm/query/lookup.ts'
+export { stateDifferences } from './autodetector/verify.ts'
+export {
+  type DeclaredRename,
+  type DetectOptions,
+  detectChanges,
+  type ModuleChanges,
+  type ModuleDependency,
+} from './autodetector.ts'
 export {
   type DatabaseInput,
   defineMigrations,
@@ -28,9 +36,23 @@ export { compareSchemas } from './introspect/compare.ts'
 export { expectedSchema, modelsSchema } from './introspect/expected.ts'
 export { type DatabaseSchema, introspect, type TableSchema } from './introspect/index.ts'
 export { loadMigrations, loadModuleMigrations } from './loader.ts'
+export {
+  type GeneratedMigration,
+  type MakeMigrationsOptions,
+  type MakeMigrationsResult,
+  makeMigrations,
+} from './make.ts'
 export { defineMigration, type Migration, type MigrationDefinition, replay } from './migration.ts'
 export * from './operations/index.ts'
 export { createModelCode } from './operations/models.ts'
+export {
+  type DataLossItem,
+  type FillQuestion,
+  parseFillValue,
+  promptQuestioner,
+  type Questioner,
+  type RenameQuestion,
+} from './questioner.ts'
 export type { SchemaEditor } from './schema-editor/types.ts'
 export {
   type ConstraintState,

@@ -1,6 +1,7 @@
 /**
  * Migration files as text: readable TypeScript a reviewer can check and edit.
  */
+import { toCode } from './code.ts'
 import type { Operation } from './operations/base.ts'
 
 /** What goes into a migration file. */
@@ -17,6 +18,31 @@ export interface MigrationFileInput {
   importFrom?: string
   /** Text of the header comment (default: generated-by line). */
   header?: string
+  /**
+   * Comment lines written inside an empty `operations: [...]` (the `--empty` template's
+   * examples).
+   */
+  placeholder?: readonly string[]
+}
+
+const LONG_LINE = 100
+
+/**
+ * Long `indexes: [...]` / `constraints: [...]` lines of a `createModel` written one item per
+ * line, so a reviewer reads (and a diff shows) one index per line.
+ */
+function spreadLists(operation: Operation, text: string): string {
+  if (operation.type !== 'createModel') return text
+  const options = (operation as { options?: Record<string, unknown> }).options ?? {}
+  for (const key of ['indexes', 'constraints'] as const) {
+    const items = options[key] as readonly unknown[] | undefined
+    if (!items?.length) continue
+    const line = `  ${key}: ${toCode(items)},`
+    if (line.length <= LONG_LINE || !text.includes(`\n${line}\n`)) continue
+    const spread = [`  ${key}: [`, ...items.map((item) => `    ${toCode(item)},`), '  ],']
+    text = text.replace(`\n${line}\n`, () => `\n${spread.join('\n')}\n`)
+  }
+  return text
 }
 
 function indent(text: string, by: string): string {
@@ -35,7 +61,7 @@ function indent(text: string, by: string): string {
 export function renderMigration(input: MigrationFileInput): string {
   const code = input.operations.map((operation, i) => {
     const notes = (input.notes?.get(i) ?? []).map((n) => `// ${n}`).join('\n')
-    const text = operation.toCode(input.module)
+    const text = spreadLists(operation, operation.toCode(input.module))
     return notes ? `${notes}\n${text}` : text
   })
   const body = code.join('\n')
@@ -54,7 +80,11 @@ export function renderMigration(input: MigrationFileInput): string {
   lines.push(`  dependencies: [${input.dependencies.map((d) => `'${d}'`).join(', ')}],`)
   if (input.replaces?.length)
     lines.push(`  replaces: [${input.replaces.map((d) => `'${d}'`).join(', ')}],`)
-  if (code.length === 0) lines.push('  operations: [],')
+  if (code.length === 0 && input.placeholder?.length) {
+    lines.push('  operations: [')
+    for (const line of input.placeholder) lines.push(line === '' ? '' : `    // ${line}`)
+    lines.push('  ],')
+  } else if (code.length === 0) lines.push('  operations: [],')
   else {
     lines.push('  operations: [')
     for (const c of code) lines.push(`${indent(c, '    ')},`)

@@ -5,6 +5,7 @@
 import { CommandRegistry } from '../registry.ts'
 import { devCommand } from './dev.ts'
 import { checkschemaCommand } from './migrations/checkschema.ts'
+import { makemigrationsCommand } from './migrations/makemigrations.ts'
 import { routesCommand } from './routes.ts'
 import { startCommand } from './start.ts'
 
@@ -14,5 +15,6 @@ export const commands = new CommandRegistry()
   .register(devCommand)
   .register(routesCommand)
   .register(checkschemaCommand)
+  .register(makemigrationsCommand)
 
 export { devCommand, routesCommand, startCommand }

@@ -4,6 +4,7 @@
 import type { AnyField, FieldSpec } from '../../orm/fields.ts'
 import type { FieldInfo } from '../../orm/meta.ts'
 import type { AnyModel } from '../../orm/model.ts'
+import { isCondition } from '../../orm/query/expressions.ts'
 import { toCode } from '../code.ts'
 import { deconstruct, fieldCode, normalizeField } from '../deconstruct.ts'
 import { MigrationError } from '../errors.ts'
@@ -309,10 +310,13 @@ export class RenameField implements Operation {
           : k === `${from}Id`
             ? `${to}Id`
             : k
-    const renameWhere = (where: object | undefined) =>
+    // or()/and()/not() are marked by a symbol key that Object.entries would drop: recurse.
+    const renameWhere = (where: object | undefined): object | undefined =>
       where === undefined
         ? undefined
-        : Object.fromEntries(Object.entries(where).map(([k, v]) => [rename(k), v]))
+        : isCondition(where)
+          ? { ...where, items: where.items.map((item) => renameWhere(item as object)) }
+          : Object.fromEntries(Object.entries(where).map(([k, v]) => [rename(k), v]))
     state.update(key, (m) => ({
       ...m,
       fields: new Map([...m.fields].map(([k, v]) => [rename(k), v] as const)),
