@@ -1,6 +1,8 @@
 /**
  * CREATE TABLE / INDEX statements for models, per dialect. Used by `createTables` (tests, the
- * embedded quick start) and, later, by the migration schema editor.
+ * embedded quick start) and by the migration schema editor, which builds its ALTER statements from
+ * the same pieces (`columnSql`, `foreignKeySql`, `constraintSql`, `indexSql`, …) so that a table
+ * reached through migrations has exactly the names and definitions `createTables` gives it.
  *
  * Foreign keys: SQLite declares them inline (it checks targets lazily, so creation order does not
  * matter); PostgreSQL and MySQL add them with ALTER TABLE after every table exists, so models may
@@ -8,7 +10,7 @@
  */
 import { type Kysely, sql } from 'kysely'
 import type { DialectName } from '../connection/types.ts'
-import type { FieldInfo, RelationInfo } from '../meta.ts'
+import type { ConstraintSpec, FieldInfo, IndexSpec, RelationInfo } from '../meta.ts'
 import { resolveRef } from '../meta.ts'
 import type { AnyModel } from '../model.ts'
 import { compileCond } from '../query/lookups.ts'
@@ -33,7 +35,8 @@ const ON_DELETE: Record<string, string> = {
   doNothing: 'NO ACTION',
 }
 
-function quote(compiler: Kysely<any>, name: string): string {
+/** A quoted identifier for the compiler's dialect. */
+export function quote(compiler: Kysely<any>, name: string): string {
   return sql.id(name).compile(compiler).sql
 }
 
@@ -59,7 +62,8 @@ export function inlineSql(
   )
 }
 
-function whereSql(
+/** A filter on `model`'s own columns as SQL, literals inlined, columns unqualified. */
+export function whereSql(
   model: AnyModel,
   where: object,
   compiler: Kysely<any>,
@@ -74,7 +78,8 @@ function whereSql(
   return inlineSql(compiled, dialect).replaceAll(`${quote(compiler, model.meta.table)}.`, '')
 }
 
-function columnSql(field: FieldInfo, dialect: DialectName, compiler: Kysely<any>): string {
+/** A column definition as in CREATE TABLE: name, type, NULL/NOT NULL or the primary key clause. */
+export function columnSql(field: FieldInfo, dialect: DialectName, compiler: Kysely<any>): string {
   const spec = field.spec
   let text = `${quote(compiler, field.column!)} ${columnType(field, dialect)}`
   if (spec.primaryKey) {
@@ -89,19 +94,101 @@ function columnSql(field: FieldInfo, dialect: DialectName, compiler: Kysely<any>
   return text
 }
 
-function foreignKeySql(
+/** True when `field` is a foreign key (or one-to-one) with a constraint in the database. */
+export function hasForeignKey(field: FieldInfo): boolean {
+  return (
+    field.spec.target !== undefined &&
+    field.column !== undefined &&
+    field.spec.dbConstraint !== false
+  )
+}
+
+/** What a foreign key points at and does on delete, as the database sees it. */
+export function foreignKeyTarget(
   model: AnyModel,
   field: FieldInfo,
-  compiler: Kysely<any>,
   dialect: DialectName,
-): string {
+): { table: string; column: string; onDelete: string } {
   const target = resolveRef(field.spec.target!, model)
   const to = field.spec.toField ? target.meta.fields.get(field.spec.toField)! : target.meta.pk
   let onDelete = ON_DELETE[field.spec.onDelete ?? 'doNothing']!
   // InnoDB has no SET DEFAULT; the ORM applies it before deleting (query/write.ts).
   if (dialect === 'mysql' && onDelete === 'SET DEFAULT') onDelete = 'NO ACTION'
+  return { table: target.meta.table, column: to.column!, onDelete }
+}
+
+/** `CONSTRAINT fk_… FOREIGN KEY (…) REFERENCES … ON DELETE …` for a foreign-key field. */
+export function foreignKeySql(
+  model: AnyModel,
+  field: FieldInfo,
+  compiler: Kysely<any>,
+  dialect: DialectName,
+): string {
+  const target = foreignKeyTarget(model, field, dialect)
   const name = constraintName('fk', model.meta.table, [field.column!])
-  return `CONSTRAINT ${quote(compiler, name)} FOREIGN KEY (${quote(compiler, field.column!)}) REFERENCES ${quote(compiler, target.meta.table)} (${quote(compiler, to.column!)}) ON DELETE ${onDelete}`
+  return `CONSTRAINT ${quote(compiler, name)} FOREIGN KEY (${quote(compiler, field.column!)}) REFERENCES ${quote(compiler, target.table)} (${quote(compiler, target.column)}) ON DELETE ${target.onDelete}`
+}
+
+/** `CONSTRAINT uq_… UNIQUE (col)` for a field declared `unique`. */
+export function uniqueFieldSql(model: AnyModel, field: FieldInfo, compiler: Kysely<any>): string {
+  return `CONSTRAINT ${quote(compiler, constraintName('uq', model.meta.table, [field.column!]))} UNIQUE (${quote(compiler, field.column!)})`
+}
+
+/** `CREATE INDEX ix_… ON table (col)` for a field declared `index`. */
+export function fieldIndexSql(model: AnyModel, field: FieldInfo, compiler: Kysely<any>): string {
+  return `CREATE INDEX ${quote(compiler, constraintName('ix', model.meta.table, [field.column!]))} ON ${quote(compiler, model.meta.table)} (${quote(compiler, field.column!)})`
+}
+
+/** The column of a field name or row property (`category` or `categoryId`). */
+function columnOf(model: AnyModel, key: string): string {
+  const meta = model.meta
+  return meta.byAttr.get(key)?.column ?? meta.fields.get(key)!.column!
+}
+
+/** `CONSTRAINT name UNIQUE (…)` or `CONSTRAINT name CHECK (…)` for a model constraint. */
+export function constraintSql(
+  model: AnyModel,
+  c: ConstraintSpec,
+  dialect: DialectName,
+  compiler: Kysely<any>,
+): string {
+  if (c.type === 'unique') {
+    const columns = c.fields.map((k) => columnOf(model, String(k)))
+    return `CONSTRAINT ${quote(compiler, c.name ?? constraintName('uq', model.meta.table, columns))} UNIQUE (${columns.map((n) => quote(compiler, n)).join(', ')})`
+  }
+  return `CONSTRAINT ${quote(compiler, c.name)} CHECK (${whereSql(model, c.check, compiler, dialect)})`
+}
+
+/** The name a model index gets in the database (its own, or derived from table and columns). */
+export function indexName(model: AnyModel, index: IndexSpec): string {
+  const names = index.fields.map((k) => columnOf(model, String(k).replace(/^-/, '')))
+  return index.name ?? constraintName(index.unique ? 'uq' : 'ix', model.meta.table, names)
+}
+
+/** `CREATE [UNIQUE] INDEX …` for a model index (`-field` is descending; `where` is partial). */
+export function indexSql(
+  model: AnyModel,
+  index: IndexSpec,
+  dialect: DialectName,
+  compiler: Kysely<any>,
+): string {
+  const columns = index.fields.map((k) => String(k))
+  const names = columns.map((k) => columnOf(model, k.replace(/^-/, '')))
+  const list = columns
+    .map((k, i) => `${quote(compiler, names[i]!)}${k.startsWith('-') ? ' DESC' : ''}`)
+    .join(', ')
+  let text = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quote(compiler, indexName(model, index))} ON ${quote(compiler, model.meta.table)} (${list})`
+  // MySQL has no partial indexes: the index covers every row there.
+  if (index.where && dialect !== 'mysql')
+    text += ` WHERE ${whereSql(model, index.where, compiler, dialect)}`
+  return text
+}
+
+/** What follows `CREATE TABLE (…)` on the dialect (MySQL's engine and character set). */
+export function tableSuffix(dialect: DialectName): string {
+  return dialect === 'mysql'
+    ? ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci'
+    : ''
 }
 
 /** Statements creating `model`'s table with its constraints and indexes. */
@@ -115,57 +202,40 @@ export function tableStatements(
   const lines = meta.columns.map((f) => columnSql(f, dialect, compiler))
   const constraints: string[] = []
   const indexes: string[] = []
-  const column = (key: string) => meta.byAttr.get(key)?.column ?? meta.fields.get(key)!.column!
   for (const f of meta.columns) {
-    if (f.spec.unique && !f.spec.primaryKey) {
-      lines.push(
-        `CONSTRAINT ${quote(compiler, constraintName('uq', meta.table, [f.column!]))} UNIQUE (${quote(compiler, f.column!)})`,
-      )
-    }
+    if (f.spec.unique && !f.spec.primaryKey) lines.push(uniqueFieldSql(model, f, compiler))
     if (f.spec.target && f.spec.dbConstraint !== false) {
       const fk = foreignKeySql(model, f, compiler, dialect)
       if (dialect === 'sqlite') lines.push(fk)
       else constraints.push(`ALTER TABLE ${table} ADD ${fk}`)
     }
-    if (f.spec.index && !f.spec.unique && !f.spec.primaryKey) {
-      indexes.push(
-        `CREATE INDEX ${quote(compiler, constraintName('ix', meta.table, [f.column!]))} ON ${table} (${quote(compiler, f.column!)})`,
-      )
-    }
+    if (f.spec.index && !f.spec.unique && !f.spec.primaryKey)
+      indexes.push(fieldIndexSql(model, f, compiler))
   }
-  for (const c of meta.constraints) {
-    if (c.type === 'unique') {
-      const columns = c.fields.map((k) => column(String(k)))
-      lines.push(
-        `CONSTRAINT ${quote(compiler, c.name ?? constraintName('uq', meta.table, columns))} UNIQUE (${columns.map((n) => quote(compiler, n)).join(', ')})`,
-      )
-    } else {
-      lines.push(
-        `CONSTRAINT ${quote(compiler, c.name)} CHECK (${whereSql(model, c.check, compiler, dialect)})`,
-      )
-    }
-  }
-  for (const index of meta.indexes) {
-    const columns = index.fields.map((k) => String(k))
-    const names = columns.map((k) => column(k.replace(/^-/, '')))
-    const name = index.name ?? constraintName(index.unique ? 'uq' : 'ix', meta.table, names)
-    const list = columns
-      .map((k, i) => `${quote(compiler, names[i]!)}${k.startsWith('-') ? ' DESC' : ''}`)
-      .join(', ')
-    let text = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quote(compiler, name)} ON ${table} (${list})`
-    // MySQL has no partial indexes: the index covers every row there.
-    if (index.where && dialect !== 'mysql')
-      text += ` WHERE ${whereSql(model, index.where, compiler, dialect)}`
-    indexes.push(text)
-  }
-  const suffix =
-    dialect === 'mysql' ? ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci' : ''
+  for (const c of meta.constraints) lines.push(constraintSql(model, c, dialect, compiler))
+  for (const index of meta.indexes) indexes.push(indexSql(model, index, dialect, compiler))
   return {
     table: meta.table,
-    create: `CREATE TABLE ${table} (\n  ${lines.join(',\n  ')}\n)${suffix}`,
+    create: `CREATE TABLE ${table} (\n  ${lines.join(',\n  ')}\n)${tableSuffix(dialect)}`,
     constraints,
     indexes,
   }
+}
+
+/** The type of a join-table column that points at `model`'s primary key. */
+export function joinColumnType(model: AnyModel, dialect: DialectName): string {
+  const t = columnType(model.meta.pk, dialect)
+  return model.meta.pk.spec.kind === 'autoId' ? (dialect === 'mysql' ? 'int' : 'integer') : t
+}
+
+/** The foreign key of a join-table column to `to`'s primary key (rows go with their parent). */
+export function joinForeignKeySql(
+  table: string,
+  column: string,
+  to: AnyModel,
+  compiler: Kysely<any>,
+): string {
+  return `CONSTRAINT ${quote(compiler, constraintName('fk', table, [column]))} FOREIGN KEY (${quote(compiler, column)}) REFERENCES ${quote(compiler, to.meta.table)} (${quote(compiler, to.meta.pk.column!)}) ON DELETE CASCADE`
 }
 
 /** Statements for the automatic join table of a many-to-many relation. */
@@ -179,10 +249,7 @@ export function joinTableStatements(
   const owner = relation.field.model
   const target = relation.target
   const table = quote(compiler, join.table)
-  const pkType = (m: AnyModel) => {
-    const t = columnType(m.meta.pk, dialect)
-    return m.meta.pk.spec.kind === 'autoId' ? (dialect === 'mysql' ? 'int' : 'integer') : t
-  }
+  const pkType = (m: AnyModel) => joinColumnType(m, dialect)
   const id = columnSql(
     {
       name: 'id',
@@ -194,8 +261,7 @@ export function joinTableStatements(
     dialect,
     compiler,
   )
-  const fk = (column: string, to: AnyModel) =>
-    `CONSTRAINT ${quote(compiler, constraintName('fk', join.table, [column]))} FOREIGN KEY (${quote(compiler, column)}) REFERENCES ${quote(compiler, to.meta.table)} (${quote(compiler, to.meta.pk.column!)}) ON DELETE CASCADE`
+  const fk = (column: string, to: AnyModel) => joinForeignKeySql(join.table, column, to, compiler)
   const lines = [
     id,
     `${quote(compiler, join.source)} ${pkType(owner)} NOT NULL`,
@@ -213,11 +279,9 @@ export function joinTableStatements(
   const indexes = [
     `CREATE INDEX ${quote(compiler, constraintName('ix', join.table, [join.target]))} ON ${table} (${quote(compiler, join.target)})`,
   ]
-  const suffix =
-    dialect === 'mysql' ? ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci' : ''
   return {
     table: join.table,
-    create: `CREATE TABLE ${table} (\n  ${lines.join(',\n  ')}\n)${suffix}`,
+    create: `CREATE TABLE ${table} (\n  ${lines.join(',\n  ')}\n)${tableSuffix(dialect)}`,
     constraints,
     indexes,
   }
