@@ -58,6 +58,15 @@ function wantsHelp(argv: readonly string[]): boolean {
  * A syntax error in the app module: Node prints where it is (file, line, caret) only for an
  * uncaught error, so it is rethrown for Node to report rather than printed here.
  */
+/**
+ * Errors of lower layers (the ORM, migrations) carry a stable `PLINTH_*` code and a message that
+ * says what to do, like `PlinthError`, but do not extend it (the ORM knows nothing of HTTP).
+ */
+function isCodedError(error: unknown): error is Error & { code: string; cause?: unknown } {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined
+  return typeof code === 'string' && code.startsWith('PLINTH_')
+}
+
 function isAppSyntaxError(error: unknown): error is PlinthError & { cause: SyntaxError } {
   return (
     error instanceof PlinthError &&
@@ -73,7 +82,7 @@ function report(error: unknown, command: Command<any>, io: CommandIO): number {
     )
     return 2
   }
-  if (error instanceof PlinthError) {
+  if (error instanceof PlinthError || isCodedError(error)) {
     io.stderr.write(`error: ${error.message} [${error.code}]\n`)
     // The stack of an app's own error (thrown while importing it) shows where to look; a system
     // error (EADDRINUSE) adds nothing to a message that already explains it.

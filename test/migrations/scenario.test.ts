@@ -20,7 +20,8 @@ const TABLE = 'mg_scn_migrations'
 const TABLES = ['mg_scn_item', 'mg_scn_category', 'mg_scn_supplier', TABLE]
 
 async function rows(db: Database, sql: string): Promise<Record<string, unknown>[]> {
-  return (await db.execute({ sql, params: [], returnsRows: true })).rows
+  // Drivers hand back null-prototype rows; compare plain objects.
+  return (await db.execute({ sql, params: [], returnsRows: true })).rows.map((r) => ({ ...r }))
 }
 
 async function to(db: Database, name: string): Promise<void> {

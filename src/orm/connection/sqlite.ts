@@ -78,10 +78,12 @@ export class SqliteConnection {
   constructor(config: SqliteConfig) {
     this.db = new DatabaseSync(config.filename)
     try {
-      if (config.filename !== ':memory:') this.db.exec('PRAGMA journal_mode = WAL')
+      // busy_timeout first: switching a new file to WAL takes a lock another process opening
+      // the same file at the same moment may hold (two `plinth migrate` started together).
       this.db.exec(
-        `PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${Math.trunc(config.busyTimeoutMs)}`,
+        `PRAGMA busy_timeout = ${Math.trunc(config.busyTimeoutMs)}; PRAGMA foreign_keys = ON`,
       )
+      if (config.filename !== ':memory:') this.db.exec('PRAGMA journal_mode = WAL')
       registerRegexp(this.db)
     } catch (error) {
       this.db.close()
