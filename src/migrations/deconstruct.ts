@@ -4,8 +4,9 @@
  *
  * Only what shapes the database, or how historical models behave in data migrations, is kept:
  * kind, null, unique, index, column, lengths and digits, enum values, literal defaults, auto
- * timestamps and relation settings. Validators, help texts, labels, choices and `editable` live
- * only in today's models, so editing them never produces a migration. Options equal to the
+ * timestamps, relation settings, and `blank` (historical models validate what data migrations
+ * write, and a field whose default is `''` needs it). Validators, help texts, labels, choices and
+ * `editable` live only in today's models, so editing them never produces a migration. Options equal to the
  * builder's own default are left out, so files stay short and comparisons stable.
  */
 import { type AnyField, type FieldSpec, field } from '../orm/fields.ts'
@@ -71,6 +72,7 @@ export function deconstruct(spec: FieldSpec, module: string, owner?: AnyModel): 
   const indexByDefault = relation || builder === 'slug'
   if (spec.index !== indexByDefault) options.index = spec.index
   if (spec.column !== undefined) options.column = spec.column
+  if (spec.blank) options.blank = true
   if (spec.autoNow) options.autoNow = true
   if (spec.autoNowAdd) options.autoNowAdd = true
   if (

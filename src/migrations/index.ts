@@ -31,11 +31,23 @@ export {
   type SchemaCheck,
 } from './drift.ts'
 export { MigrationError } from './errors.ts'
+export { type MigrateOptions, type MigrateResult, migrate } from './executor.ts'
 export { MigrationGraph } from './graph.ts'
+export {
+  type InspectOptions,
+  type MigrationOverview,
+  type MigrationSql,
+  type MigrationStatus,
+  plan,
+  type SqlForOptions,
+  showMigrations,
+  sqlFor,
+} from './inspect.ts'
 export { compareSchemas } from './introspect/compare.ts'
 export { expectedSchema, modelsSchema } from './introspect/expected.ts'
 export { type DatabaseSchema, introspect, type TableSchema } from './introspect/index.ts'
 export { loadMigrations, loadModuleMigrations } from './loader.ts'
+export { DEFAULT_LOCK_WAIT_MS } from './lock.ts'
 export {
   type GeneratedMigration,
   type MakeMigrationsOptions,
@@ -45,6 +57,13 @@ export {
 export { defineMigration, type Migration, type MigrationDefinition, replay } from './migration.ts'
 export * from './operations/index.ts'
 export { createModelCode } from './operations/models.ts'
+export { type OptimizeOptions, optimize } from './optimizer.ts'
+export {
+  type MigrationSource,
+  type MigrationTarget,
+  type PlanStep,
+  resolveMigrationName,
+} from './plan.ts'
 export {
   type DataLossItem,
   type FillQuestion,
@@ -53,7 +72,10 @@ export {
   type Questioner,
   type RenameQuestion,
 } from './questioner.ts'
+export { type MigrationRecord, MigrationRecorder, RECORD_TABLE } from './recorder.ts'
+export { createSchemaEditor, type SchemaEditorOptions } from './schema-editor/index.ts'
 export type { SchemaEditor } from './schema-editor/types.ts'
+export { type SquashOptions, type SquashResult, squashMigrations } from './squash.ts'
 export {
   type ConstraintState,
   HistoricalApps,

@@ -6,6 +6,10 @@ import { CommandRegistry } from '../registry.ts'
 import { devCommand } from './dev.ts'
 import { checkschemaCommand } from './migrations/checkschema.ts'
 import { makemigrationsCommand } from './migrations/makemigrations.ts'
+import { migrateCommand } from './migrations/migrate.ts'
+import { showmigrationsCommand } from './migrations/showmigrations.ts'
+import { sqlmigrateCommand } from './migrations/sqlmigrate.ts'
+import { squashmigrationsCommand } from './migrations/squashmigrations.ts'
 import { routesCommand } from './routes.ts'
 import { startCommand } from './start.ts'
 
@@ -16,5 +20,9 @@ export const commands = new CommandRegistry()
   .register(routesCommand)
   .register(checkschemaCommand)
   .register(makemigrationsCommand)
+  .register(migrateCommand)
+  .register(showmigrationsCommand)
+  .register(sqlmigrateCommand)
+  .register(squashmigrationsCommand)
 
 export { devCommand, routesCommand, startCommand }
