@@ -3,8 +3,9 @@
  * /docs), an HTML page, image uploads, a live change stream and media files.
  *
  * `npm start` (from the repository root) serves it on http://localhost:8000 with `plinth dev`,
- * on SQLite (`catalog.sqlite3`, created and seeded on first start). Set `DATABASE_URL` to run it on
- * PostgreSQL or MySQL instead, e.g. `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test`.
+ * on SQLite (`catalog.sqlite3`; its migrations, which create and seed it, are applied on start).
+ * Set `DATABASE_URL` to run it on PostgreSQL or MySQL instead, after `npx plinth migrate`, e.g.
+ * `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test`.
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,15 +25,28 @@ export interface CatalogOptions extends AppOptions {
   mediaDir: string
   /** The database URL (`sqlite:./catalog.sqlite3`, `sqlite::memory:`, `postgres://…`). */
   databaseUrl: string
+  /**
+   * Apply pending migrations on startup. Default: on for SQLite (the embedded quick start), off
+   * for database servers, where `plinth migrate` is a deploy step.
+   */
+  migrateOnStart?: boolean
 }
 
 /** Build the catalogue app (tests build their own with an in-memory database). */
-export function createCatalogApp({ apiKey, mediaDir, databaseUrl, ...options }: CatalogOptions) {
+export function createCatalogApp({
+  apiKey,
+  mediaDir,
+  databaseUrl,
+  migrateOnStart,
+  ...options
+}: CatalogOptions) {
   mkdirSync(mediaDir, { recursive: true })
   const db = openDatabase(databaseUrl)
   const feed = new ChangeFeed()
   const app = createApp(options)
-  app.hook('startup', () => prepareDatabase(db))
+  app.hook('startup', () =>
+    prepareDatabase(db, { migrateOnStart: migrateOnStart ?? db.dialect === 'sqlite' }),
+  )
   app.hook('shutdown', () => db.close())
   // Every request runs with this app's database as the models' default.
   app.use((_ctx, next) => db.scope(next))
@@ -60,4 +74,7 @@ export const app = createCatalogApp({
   apiKey: process.env.CATALOG_API_KEY ?? 'dev-key',
   mediaDir: process.env.CATALOG_MEDIA_DIR ?? join(import.meta.dirname, '..', 'uploads'),
   databaseUrl: process.env.DATABASE_URL ?? 'sqlite:./catalog.sqlite3',
+  ...(process.env.CATALOG_MIGRATE_ON_START
+    ? { migrateOnStart: process.env.CATALOG_MIGRATE_ON_START === '1' }
+    : {}),
 })

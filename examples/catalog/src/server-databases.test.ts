@@ -1,17 +1,20 @@
 /**
  * The catalogue on PostgreSQL and MariaDB: the same app, pointed at a server by its URL. Needs the
- * services (skipped locally when they are down, failed in CI). The app creates and seeds its
- * `catalog_*` tables on startup; the test drops them before and after, so it leaves nothing behind.
+ * services (skipped locally when they are down, failed in CI). As in a deploy, the migrations run
+ * first (`migrate`, what `plinth migrate` does); the app refuses to start before that. The test
+ * migrates back to zero afterwards, so it leaves nothing behind.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { migrate } from 'plinth/migrations'
 import { createDatabase, dropTables } from 'plinth/orm'
 import { testClient } from 'plinth/testing'
 import { requireService, type ServiceName } from '../../../test/support/services.ts'
 import { createCatalogApp } from './app.ts'
+import { catalog } from './migrations.config.ts'
 import { Category, Product } from './models.ts'
 
 const SERVERS: Array<{ service: ServiceName; url: string }> = [
@@ -24,7 +27,25 @@ describe('the catalogue on database servers', () => {
     it(`runs the CRUD flow on ${service}`, async (t) => {
       if (!(await requireService(t, service))) return
       const admin = createDatabase(url)
-      await dropTables(admin, [Category, Product]) // left over from an interrupted run
+      // Left over from an interrupted run.
+      await dropTables(admin, [Category, Product])
+      await admin.execute({
+        sql: 'DROP TABLE IF EXISTS plinth_migrations',
+        params: [],
+        returnsRows: false,
+      })
+      const early = createCatalogApp({
+        apiKey: 'k',
+        mediaDir: mkdtempSync(join(tmpdir(), 'catalog-media-')),
+        databaseUrl: url,
+        logger: false,
+      })
+      await assert.rejects(early.start(), /missing 2 migration\(s\).*npx plinth migrate/)
+      await early.stop()
+      assert.deepEqual((await migrate(admin, { modules: [catalog] })).applied, [
+        'app.0001_initial',
+        'app.0002_seed_catalogue',
+      ])
       const app = createCatalogApp({
         apiKey: 'k',
         mediaDir: mkdtempSync(join(tmpdir(), 'catalog-media-')),
@@ -78,7 +99,12 @@ describe('the catalogue on database servers', () => {
         assert.equal((await client.get(`/api/products/${id}`)).status, 404)
       } finally {
         await client.close()
-        await dropTables(admin, [Category, Product])
+        const { unapplied } = await migrate(admin, {
+          modules: [catalog],
+          target: { module: 'app', name: 'zero' },
+        })
+        assert.deepEqual(unapplied, ['app.0002_seed_catalogue', 'app.0001_initial'])
+        await admin.execute({ sql: 'DROP TABLE plinth_migrations', params: [], returnsRows: false })
         await admin.close()
       }
     })
