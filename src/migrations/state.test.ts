@@ -128,7 +128,10 @@ describe('operations on the state', () => {
     const product = state.get('app.Product')
     assert.deepEqual([...product.fields.keys()], ['id', 'name', 'category'])
     assert.deepEqual(product.indexes[0]!.fields, ['-name'])
-    assert.deepEqual((product.constraints[0] as { fields: readonly string[] }).fields, ['name', 'category'])
+    assert.deepEqual((product.constraints[0] as { fields: readonly string[] }).fields, [
+      'name',
+      'category',
+    ])
   })
 
   it('adds, alters and removes fields, indexes and constraints', () => {
