@@ -11,6 +11,7 @@
  */
 import type { Database } from '../orm/database.ts'
 import { MigrationError } from './errors.ts'
+import { introspector } from './introspect/index.ts'
 import { withMigrationLock } from './lock.ts'
 import type { Migration } from './migration.ts'
 import type { Operation } from './operations/base.ts'
@@ -49,6 +50,11 @@ export interface MigrateOptions extends MigrationSource {
   lockWaitMs?: number
   /** Record the plan as applied (or unapplied) without running it (the database already matches). */
   fake?: boolean
+  /**
+   * Record an initial migration as applied without running it when every table it creates
+   * already exists (a database made by `createTables` or by hand, being adopted).
+   */
+  fakeInitial?: boolean
   /** Receives one line per migration: `Applying app.0002_stock… OK (12 ms)`. */
   log?: (line: string) => void
 }
@@ -96,6 +102,10 @@ export async function migrate(db: Database, options: MigrateOptions): Promise<Mi
     const result: MigrateResult = { applied: [], unapplied: [] }
     if (plan.length === 0) return result
     const run: Run = { db, recorder, options, migrations }
+    if (db.dialect === 'mysql' && !options.fake)
+      options.log?.(
+        'MySQL cannot roll back schema changes: progress is recorded after each operation, and a failed migration resumes where it stopped.',
+      )
     if (plan[0]!.direction === 'forwards') {
       const planned = new Set(plan.map((s) => s.migration.key))
       const unplanned = new Map([...partial].filter(([key]) => !planned.has(key)))
@@ -134,6 +144,24 @@ interface Progress {
   mark: number
 }
 
+/**
+ * For `fakeInitial`: is `m` an initial migration whose every created table already exists?
+ * (Columns are not compared: `plinth checkschema` does that afterwards.)
+ */
+async function tablesExist(db: Database, m: Migration, before: ProjectState): Promise<boolean> {
+  if (!m.initial) return false
+  const after = before.clone()
+  const created: string[] = []
+  for (const operation of m.operations) {
+    const had = new Set(after.models().map((model) => model.table))
+    operation.applyState(after, m.module)
+    for (const model of after.models()) if (!had.has(model.table)) created.push(model.table)
+  }
+  if (created.length === 0) return false
+  const found = await introspector(db.dialect).tableNames(db)
+  return created.every((table) => found.includes(table))
+}
+
 /** Apply or unapply one migration; false when another process already did. */
 async function runStep(run: Run, step: PlanStep, before: ProjectState): Promise<boolean> {
   const { db, recorder, options } = run
@@ -148,13 +176,13 @@ async function runStep(run: Run, step: PlanStep, before: ProjectState): Promise<
         : ` (${step.operationsDone} of ${m.operations.length} operations applied)`
   const log = (outcome: string) => options.log?.(`${verb} ${m.key}${resuming}… ${outcome}`)
   const started = performance.now()
-  if (options.fake) {
+  if (options.fake || (forwards && options.fakeInitial && (await tablesExist(db, m, before)))) {
     await db.transaction(() =>
       forwards
         ? recordForwards(recorder, m, run.migrations)
         : recordBackwards(recorder, m, run.migrations),
     )
-    log('FAKED')
+    log(options.fake ? 'FAKED' : 'FAKED (its tables exist)')
     return true
   }
   const editor = createSchemaEditor(db, {

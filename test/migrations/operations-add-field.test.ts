@@ -224,3 +224,40 @@ forEachDatabase(P, (s) => {
     assert.deepEqual(await baseRows(db), BASE)
   })
 })
+
+forEachDatabase(P, (s) => {
+  s.it(
+    'removeField of a NOT NULL foreign key: reversing it with rows is refused, nothing changed',
+    async (db) => {
+      const created = await setup(db)
+      const added = await forwards(
+        db,
+        [
+          op.addField({
+            model: 'Thing',
+            name: 'owner',
+            field: field.foreignKey('Parent', { onDelete: 'cascade' }),
+            fill: 2,
+          }),
+        ],
+        { state: created.state },
+      )
+      assert.deepEqual(await textRows(db, T, ['id', 'owner_id']), [
+        ['1', '2'],
+        ['2', '2'],
+        ['3', '2'],
+      ])
+      const removed = await forwards(db, [op.removeField({ model: 'Thing', name: 'owner' })], {
+        state: added.state,
+      })
+      const before = await describeTable(db, T)
+      await assert.rejects(
+        backwards(db, removed),
+        (e: Error & { code?: string }) =>
+          e.code === 'PLINTH_MIGRATIONS_NEEDS_DEFAULT' && /owner/.test(e.message),
+      )
+      assert.deepEqual(await describeTable(db, T), before)
+      assert.deepEqual(await baseRows(db), BASE)
+    },
+  )
+})

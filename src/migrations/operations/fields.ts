@@ -150,6 +150,11 @@ export function restoreValue(spec: FieldSpec): unknown {
   if (spec.null) return null
   if (spec.hasDefault) return typeof spec.default === 'function' ? spec.default() : spec.default
   switch (spec.kind) {
+    case 'foreignKey':
+    case 'oneToOne':
+      // No row can be invented for a key to point at: with rows present, the editor refuses
+      // (PLINTH_MIGRATIONS_NEEDS_DEFAULT) before changing anything.
+      return undefined
     case 'integer':
     case 'float':
     case 'duration':

@@ -66,6 +66,11 @@ export const migrateCommand = defineCommand({
       type: 'boolean',
       description: 'Record the migrations as applied (or unapplied) without running them',
     },
+    'fake-initial': {
+      type: 'boolean',
+      description:
+        'Record initial migrations whose tables already exist as applied (adopting a database made by createTables)',
+    },
     'lock-timeout': {
       type: 'string',
       description:
@@ -109,6 +114,7 @@ export const migrateCommand = defineCommand({
         ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
         ...(lockWaitMs === undefined ? {} : { lockWaitMs }),
         ...(values.fake ? { fake: true } : {}),
+        ...(values['fake-initial'] ? { fakeInitial: true } : {}),
         log: (line) => {
           logged = true
           io.stdout.write(`${line}\n`)
