@@ -72,6 +72,8 @@ export type DatabaseInput =
 export interface MigrationConfig {
   readonly database: DatabaseInput
   readonly modules: readonly MigrationModule[]
+  /** The table recording applied migrations (default `plinth_migrations`). */
+  readonly table?: string
 }
 
 /**
@@ -101,6 +103,12 @@ export function defineMigrations(config: MigrationConfig): MigrationConfig {
       )
     }
     seen.add(module.name)
+  }
+  if (config.table !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(config.table)) {
+    throw new MigrationError(
+      'PLINTH_MIGRATIONS_CONFIG_INVALID',
+      `The record table name ${JSON.stringify(config.table)} must be letters, digits and _ (at most 63).`,
+    )
   }
   if (config.database === undefined) {
     throw new MigrationError(

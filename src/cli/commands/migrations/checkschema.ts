@@ -54,6 +54,7 @@ export const checkschemaCommand = defineCommand({
       const check = await checkSchema(db, {
         modules: loaded.config.modules,
         strict: values.strict === true,
+        ...(loaded.config.table ? { table: loaded.config.table } : {}),
       })
       if (values.json) {
         io.stdout.write(`${JSON.stringify({ ok: check.drift.length === 0, ...check }, null, 2)}\n`)

@@ -103,7 +103,12 @@ export const migrateCommand = defineCommand({
             : { module, name: migrationName(migrations, module, name) }
       }
       const db = await database()
-      const source = { modules: config.modules, migrations, ...(target ? { target } : {}) }
+      const source = {
+        modules: config.modules,
+        migrations,
+        ...(config.table ? { table: config.table } : {}),
+        ...(target ? { target } : {}),
+      }
       if (values.plan) {
         io.stdout.write(formatPlan(await plan(db, source)))
         return 0

@@ -73,7 +73,10 @@ export const showmigrationsCommand = defineCommand({
     const [module] = positionals
     return await withMigrationDatabase(values.config, io, async (config, database) => {
       if (module !== undefined) checkModule(config, module)
-      const overview = await showMigrations(await database(), { modules: config.modules })
+      const overview = await showMigrations(await database(), {
+        modules: config.modules,
+        ...(config.table ? { table: config.table } : {}),
+      })
       io.stdout.write(
         formatMigrations(overview, {
           ...(module === undefined ? {} : { module }),

@@ -61,6 +61,7 @@ export const sqlmigrateCommand = defineCommand({
       const db = await database()
       const result = await sqlFor(db, `${module}.${name}`, {
         modules: config.modules,
+        ...(config.table ? { table: config.table } : {}),
         migrations,
         ...(values.backwards ? { backwards: true } : {}),
       })
