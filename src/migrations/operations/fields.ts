@@ -227,14 +227,11 @@ export class AlterField implements Operation {
     const key = qualify(this.options.model, ctx.module)
     const from = ctx.from.get(key)
     const to = ctx.to.get(key)
+    const current = fieldOf(from, this.options.name)
     const target = fieldOf(to, this.options.name)
-    await ctx.editor.alterField(
-      from,
-      fieldOf(from, this.options.name),
-      to,
-      target,
-      target.spec.null ? undefined : restoreValue(target.spec),
-    )
+    // Going back to NOT NULL: rows that got NULL since need a value again.
+    const fill = current.spec.null && !target.spec.null ? restoreValue(target.spec) : undefined
+    await ctx.editor.alterField(from, current, to, target, fill)
   }
   dataLoss(before: ProjectState, module: string): string | undefined {
     const key = qualify(this.options.model, module)

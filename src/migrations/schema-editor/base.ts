@@ -14,6 +14,7 @@ import { type FieldInfo, valueField } from '../../orm/meta.ts'
 import type { AnyModel } from '../../orm/model.ts'
 import { moduleOf, registryOf } from '../../orm/registry.ts'
 import { indexSql, inlineSql, quote, tableStatements } from '../../orm/schema/ddl.ts'
+import { fieldIssues } from '../../orm/validate.ts'
 import { MigrationError } from '../errors.ts'
 import type { ConstraintState, IndexState } from '../state.ts'
 import { columnFacts, counterpart, type JoinFacts, joinFacts, ownJoins } from './facts.ts'
@@ -129,6 +130,17 @@ export abstract class BaseSchemaEditor implements SchemaEditor {
 
   /** `value` as the bound parameter of `field`'s column (booleans, dates, JSON, bigints…). */
   protected encode(field: FieldInfo, value: unknown): unknown {
+    // A fill is checked like a value written through the model (type, length, format), so a
+    // value the column cannot hold fails here, before any statement, on every dialect; SQLite
+    // would otherwise store it as it is and MySQL would fail after the column was added.
+    const issues =
+      value === null ? [] : fieldIssues(valueField(field), value).filter((i) => i.code !== 'blank')
+    if (issues.length > 0) {
+      throw new MigrationError(
+        'PLINTH_MIGRATIONS_BAD_FILL',
+        `The value for existing rows of ${field.model.name}.${field.name} does not fit the field: ${issues.map((i) => i.message).join(' ')} Fix the fill value; nothing was changed.`,
+      )
+    }
     const encoder = encoderFor(valueField(field).spec, this.dialect)
     return encoder === undefined || value === null ? value : encoder(value)
   }
