@@ -7,7 +7,6 @@
  * migrations recorded as applied, renders the schema they describe and compares it with the
  * database's catalog, so deploys and CI can stop before that happens (`plinth checkschema`).
  */
-import { sql } from 'kysely'
 import type { Database } from '../orm/database.ts'
 import type { AnyModel } from '../orm/model.ts'
 import type { MigrationModule } from './config.ts'
@@ -15,15 +14,13 @@ import { MigrationError } from './errors.ts'
 import { dependencyKey, MigrationGraph } from './graph.ts'
 import { compareSchemas, type DriftItem } from './introspect/compare.ts'
 import { expectedSchema } from './introspect/expected.ts'
-import { introspect, introspector } from './introspect/index.ts'
+import { introspect } from './introspect/index.ts'
 import { loadMigrations } from './loader.ts'
 import type { Migration } from './migration.ts'
+import { MigrationRecorder, RECORD_TABLE } from './recorder.ts'
 import { ProjectState } from './state.ts'
 
 export type { DriftItem, DriftKind } from './introspect/compare.ts'
-
-/** The default name of the table recording applied migrations. */
-const RECORD_TABLE = 'plinth_migrations'
 
 /** What `checkSchema` compares the database with. */
 export interface CheckSchemaOptions {
@@ -66,33 +63,16 @@ export interface SchemaCheck {
  * schema.
  */
 async function recorded(db: Database, table: string): Promise<Map<string, number | undefined>> {
-  const reader = introspector(db.dialect)
-  if (!(await reader.tableNames(db)).includes(table)) return new Map()
-  const [schema] = await reader.read(db, [table])
-  const partial = schema?.columns.some((c) => c.name === 'operations_done') === true
-  const quoted = sql.id(table).compile(db.compiler).sql
-  let rows: Record<string, unknown>[]
   try {
-    const columns = partial ? 'module, name, operations_done' : 'module, name'
-    rows = (
-      await db.execute({ sql: `SELECT ${columns} FROM ${quoted}`, params: [], returnsRows: true })
-    ).rows
+    const records = await new MigrationRecorder(db, table).records()
+    return new Map([...records].map(([key, record]) => [key, record.operationsDone]))
   } catch (error) {
     throw new MigrationError(
       'PLINTH_MIGRATIONS_RECORD_UNREADABLE',
-      `Could not read the applied migrations from the table ${table} (${(error as Error)?.message ?? String(error)}). It must have the columns module and name: check that it is Plinth's record table.`,
+      `Could not read the applied migrations from the table ${table} (${(error as Error)?.message ?? String(error)}). It must have the columns module, name, applied_at and operations_done: check that it is Plinth's record table.`,
       { cause: error },
     )
   }
-  const out = new Map<string, number | undefined>()
-  for (const r of rows) {
-    const done = r.operations_done
-    out.set(
-      `${String(r.module)}.${String(r.name)}`,
-      done === null || done === undefined ? undefined : Number(done),
-    )
-  }
-  return out
 }
 
 /**

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { formatSchemaCheck } from '../../src/cli/commands/migrations/checkschema.ts'
 import { main } from '../../src/cli/main.ts'
+import { MigrationRecorder } from '../../src/migrations/index.ts'
 import { createDatabase, createTables, type Database } from '../../src/orm/index.ts'
 import { importFrom, initialMigration, models } from './drift-models.ts'
 
@@ -63,11 +64,9 @@ describe('plinth checkschema', () => {
     )
     db = createDatabase(`sqlite:${file}`)
     await createTables(db, models)
-    await run(
-      db,
-      'CREATE TABLE plinth_migrations (id integer PRIMARY KEY, module varchar(255) NOT NULL, name varchar(255) NOT NULL, operations_done integer NULL)',
-    )
-    await run(db, "INSERT INTO plinth_migrations (module, name) VALUES ('mgdrift', '0001_initial')")
+    const recorder = new MigrationRecorder(db)
+    await recorder.ensureTable()
+    await recorder.recordApplied('mgdrift', '0001_initial')
   })
   after(async () => {
     await db.close()

@@ -14,6 +14,7 @@ import {
   defineModule,
   field,
   type MigrationModule,
+  MigrationRecorder,
   op,
   renderMigration,
 } from '../../src/migrations/index.ts'
@@ -48,20 +49,12 @@ async function run(db: Database, sql: string, params: unknown[] = []): Promise<v
 }
 
 async function record(db: Database, name: string, done: number | null = null): Promise<void> {
-  const p = db.dialect === 'postgres' ? ['$1', '$2', '$3'] : ['?', '?', '?']
-  await run(
-    db,
-    `INSERT INTO ${q(db, RECORD)} (module, name, operations_done) VALUES (${p.join(', ')})`,
-    ['mgdrift', name, done],
-  )
+  await new MigrationRecorder(db, RECORD).recordApplied('mgdrift', name, done ?? undefined)
 }
 
 async function resetRecord(db: Database): Promise<void> {
   await run(db, `DROP TABLE IF EXISTS ${q(db, RECORD)}`)
-  await run(
-    db,
-    `CREATE TABLE ${q(db, RECORD)} (id integer, module varchar(100) NOT NULL, name varchar(100) NOT NULL, operations_done integer NULL)`,
-  )
+  await new MigrationRecorder(db, RECORD).ensureTable()
 }
 
 const SERVICE = { postgres: 'postgres', mysql: 'mariadb' } as const
@@ -178,7 +171,7 @@ describe('checkSchema with migration files', () => {
         await run(database, `CREATE TABLE ${q(database, RECORD)} (id integer, label varchar(20))`)
         await assert.rejects(check(database, oneMigration), (e: Error & { code?: string }) => {
           assert.equal(e.code, 'PLINTH_MIGRATIONS_RECORD_UNREADABLE')
-          assert.match(e.message, /mg_drift_record.*module and name/s)
+          assert.match(e.message, /mg_drift_record.*columns module, name/s)
           return true
         })
       })

@@ -12,6 +12,7 @@ import type { FieldInfo, RelationInfo } from '../../orm/meta.ts'
 import { resolveRef } from '../../orm/meta.ts'
 import type { AnyModel } from '../../orm/model.ts'
 import { columnType, constraintName } from '../../orm/schema/column-types.ts'
+import { onDeleteSql } from '../../orm/schema/ddl.ts'
 import type { ProjectState } from '../state.ts'
 import { introspector } from './index.ts'
 import type {
@@ -21,19 +22,6 @@ import type {
   IndexSchema,
   TableSchema,
 } from './types.ts'
-
-const ON_DELETE: Record<string, string> = {
-  cascade: 'CASCADE',
-  restrict: 'RESTRICT',
-  setNull: 'SET NULL',
-  setDefault: 'SET DEFAULT',
-  doNothing: 'NO ACTION',
-}
-
-function onDelete(rule: string | undefined, dialect: DialectName): string {
-  const sql = ON_DELETE[rule ?? 'doNothing'] ?? 'NO ACTION'
-  return dialect === 'mysql' && sql === 'SET DEFAULT' ? 'NO ACTION' : sql
-}
 
 function column(
   name: string,
@@ -72,7 +60,7 @@ function modelTable(model: AnyModel, dialect: DialectName): TableSchema {
         name: constraintName('fk', meta.table, [col]),
         columns: [col],
         references: { table: target.meta.table, columns: [to.column!] },
-        onDelete: onDelete(f.spec.onDelete, dialect),
+        onDelete: onDeleteSql(f.spec.onDelete, dialect),
       })
     }
     if (f.spec.index && !f.spec.unique && !f.spec.primaryKey)

@@ -35,6 +35,13 @@ const ON_DELETE: Record<string, string> = {
   doNothing: 'NO ACTION',
 }
 
+/** The `ON DELETE` action of a foreign key on `dialect`. */
+export function onDeleteSql(rule: string | undefined, dialect: DialectName): string {
+  const action = ON_DELETE[rule ?? 'doNothing'] ?? 'NO ACTION'
+  // InnoDB has no SET DEFAULT; the ORM applies it before deleting (query/write.ts).
+  return dialect === 'mysql' && action === 'SET DEFAULT' ? 'NO ACTION' : action
+}
+
 /** A quoted identifier for the compiler's dialect. */
 export function quote(compiler: Kysely<any>, name: string): string {
   return sql.id(name).compile(compiler).sql
@@ -111,10 +118,11 @@ export function foreignKeyTarget(
 ): { table: string; column: string; onDelete: string } {
   const target = resolveRef(field.spec.target!, model)
   const to = field.spec.toField ? target.meta.fields.get(field.spec.toField)! : target.meta.pk
-  let onDelete = ON_DELETE[field.spec.onDelete ?? 'doNothing']!
-  // InnoDB has no SET DEFAULT; the ORM applies it before deleting (query/write.ts).
-  if (dialect === 'mysql' && onDelete === 'SET DEFAULT') onDelete = 'NO ACTION'
-  return { table: target.meta.table, column: to.column!, onDelete }
+  return {
+    table: target.meta.table,
+    column: to.column!,
+    onDelete: onDeleteSql(field.spec.onDelete, dialect),
+  }
 }
 
 /** `CONSTRAINT fk_… FOREIGN KEY (…) REFERENCES … ON DELETE …` for a foreign-key field. */
