@@ -116,6 +116,9 @@ for (const dialect of DIALECTS) {
           applied: ['run.0001_initial', 'run.0002_stock', 'run.0003_gadget'],
           unapplied: [],
         })
+        // MySQL says first that it cannot roll back schema changes.
+        if (dialect === 'mysql')
+          assert.match(lines.shift()!, /^MySQL cannot roll back schema changes/)
         assert.match(lines[0]!, /^Applying run\.0001_initial… OK \(\d+ ms\)$/)
         assert.deepEqual(await tables(db), ['mg_run_gadget', 'mg_run_widget'])
         assert.deepEqual(await exec(db, 'SELECT name, stock FROM mg_run_widget'), [
@@ -132,7 +135,7 @@ for (const dialect of DIALECTS) {
         lines.length = 0
         const back = await migrate(db, { ...options, target: { module: 'run', name: '0001' } })
         assert.deepEqual(back.unapplied, ['run.0003_gadget', 'run.0002_stock'])
-        assert.match(lines[0]!, /^Unapplying run\.0003_gadget… OK/)
+        assert.match(lines.find((l) => !l.startsWith('MySQL'))!, /^Unapplying run\.0003_gadget… OK/)
         assert.deepEqual(await tables(db), ['mg_run_widget'])
         assert.deepEqual(await exec(db, 'SELECT name FROM mg_run_widget'), [])
         assert.deepEqual(Object.keys(await recorded(db)), ['run.0001_initial'])
@@ -382,6 +385,7 @@ for (const dialect of DIALECTS) {
         const lines: string[] = []
         const result = await migrate(db, { ...options, log: (l) => lines.push(l) })
         assert.deepEqual(result.applied, ['run.0002_needs_fix'])
+        if (dialect === 'mysql') assert.match(lines.shift()!, /^MySQL cannot roll back/)
         assert.match(
           lines[0]!,
           /^Applying run\.0002_needs_fix \(resuming at operation 2 of 3\)… OK/,
