@@ -537,3 +537,50 @@ describe('detectChanges: check mode', () => {
     ])
   })
 })
+
+describe('detectChanges: indexes and constraints that only change their name', () => {
+  it('renames an index and a unique constraint named after a renamed field', async () => {
+    const version = (title: string) =>
+      project((model) =>
+        model(
+          'Product',
+          { [title]: field.string({ maxLength: 40 }), stock: field.integer() },
+          { indexes: [{ fields: [title, '-stock'] }], uniqueTogether: [[title, 'stock']] },
+        ),
+      )
+    const changes = await detect(version('title'), version('name'), {
+      renames: [{ model: 'app.Product', from: 'title', to: 'name' }],
+    })
+    assert.deepEqual(code(changes), [
+      "op.renameField({ model: 'Product', from: 'title', to: 'name' })",
+      "op.renameIndex({ model: 'Product', from: 'ix_product__title__stock', to: 'ix_product__name__stock' })",
+      "op.renameConstraint({ model: 'Product', from: 'uq_product__title__stock', to: 'uq_product__name__stock' })",
+    ])
+  })
+
+  it('renames a check constraint whose name changed but not its condition', async () => {
+    const version = (name: string) =>
+      project((model) =>
+        model(
+          'Product',
+          { stock: field.integer() },
+          { constraints: [{ type: 'check', name, check: { stock: lookup.gte(0) } }] },
+        ),
+      )
+    assert.deepEqual(code(await detect(version('stock_ok'), version('stock_gte_0'))), [
+      "op.renameConstraint({ model: 'Product', from: 'stock_ok', to: 'stock_gte_0' })",
+    ])
+    // A changed condition is still a drop and an add.
+    const changed = project((model) =>
+      model(
+        'Product',
+        { stock: field.integer() },
+        { constraints: [{ type: 'check', name: 'stock_gte_0', check: { stock: lookup.gt(0) } }] },
+      ),
+    )
+    assert.deepEqual(ops(await detect(version('stock_ok'), changed)), [
+      'Remove constraint stock_ok from Product',
+      'Add constraint stock_gte_0 on Product',
+    ])
+  })
+})

@@ -228,18 +228,51 @@ class Detector {
     }
   }
 
+  /**
+   * Drop indexes and constraints that changed or went away. One that only changed its name (an
+   * index named after a field or table that was renamed) is renamed instead: rebuilding an index
+   * on a large table is slow and locks it.
+   */
   #dropIndexesAndConstraints(): void {
     for (const model of this.#kept()) {
       const before = this.#cur.get(modelKey(model.module, model.name))
+      const named = (name: string, list: readonly { name: string }[]) =>
+        list.some((x) => x.name === name)
       for (const index of before.indexes) {
         const now = model.indexes.find((i) => i.name === index.name)
-        if (now === undefined || indexSignature(now) !== indexSignature(index))
-          this.#emit(model.module, op.removeIndex({ model: model.name, name: index.name }))
+        if (now !== undefined && indexSignature(now) === indexSignature(index)) continue
+        const renamed =
+          now === undefined
+            ? model.indexes.find(
+                (i) =>
+                  !named(i.name, this.#cur.get(modelKey(model.module, model.name)).indexes) &&
+                  indexSignature({ ...i, name: index.name }) === indexSignature(index),
+              )
+            : undefined
+        this.#emit(
+          model.module,
+          renamed
+            ? op.renameIndex({ model: model.name, from: index.name, to: renamed.name })
+            : op.removeIndex({ model: model.name, name: index.name }),
+        )
       }
       for (const c of before.constraints) {
         const now = model.constraints.find((x) => x.name === c.name)
-        if (now === undefined || constraintSignature(now) !== constraintSignature(c))
-          this.#emit(model.module, op.removeConstraint({ model: model.name, name: c.name }))
+        if (now !== undefined && constraintSignature(now) === constraintSignature(c)) continue
+        const renamed =
+          now === undefined
+            ? model.constraints.find(
+                (x) =>
+                  !named(x.name, this.#cur.get(modelKey(model.module, model.name)).constraints) &&
+                  constraintSignature({ ...x, name: c.name }) === constraintSignature(c),
+              )
+            : undefined
+        this.#emit(
+          model.module,
+          renamed
+            ? op.renameConstraint({ model: model.name, from: c.name, to: renamed.name })
+            : op.removeConstraint({ model: model.name, name: c.name }),
+        )
       }
     }
   }

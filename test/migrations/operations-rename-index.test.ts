@@ -193,4 +193,48 @@ forEachDatabase(P, (s) => {
       await assertSchemaMatches(db, created.state)
     },
   )
+
+  s.it('renameIndex and renameConstraint keep them working under the new name', async (db) => {
+    const created = await setup(db)
+    const columns = ['id', 'name', 'qty', 'parent_id']
+    const index = op.renameIndex({
+      model: 'Thing',
+      from: `${P}thing_qty_name`,
+      to: `${P}ix_renamed`,
+    })
+    await roundTrip(db, created, index, columns, async () => {
+      const info = await describeTable(db, T)
+      assert.equal(info?.indexes[`${P}thing_qty_name`], undefined)
+      assert.deepEqual(info?.indexes[`${P}ix_renamed`]?.columns, ['-qty', 'name'])
+    })
+    const check = op.renameConstraint({
+      model: 'Thing',
+      from: `${P}thing_qty_pos`,
+      to: `${P}ck_renamed`,
+    })
+    await roundTrip(db, created, check, columns, async () => {
+      assert.deepEqual((await describeTable(db, T))?.checks, [`${P}ck_renamed`])
+      await assert.rejects(sql(db, `UPDATE "${T}" SET "qty" = -1 WHERE "id" = 1`))
+    })
+    const withUnique = await forwards(
+      db,
+      [
+        op.addConstraint({
+          model: 'Thing',
+          constraint: { type: 'unique', name: `${P}uq_qty_parent`, fields: ['qty', 'parent'] },
+        }),
+      ],
+      { state: created.state },
+    )
+    const unique = op.renameConstraint({
+      model: 'Thing',
+      from: `${P}uq_qty_parent`,
+      to: `${P}uq_renamed`,
+    })
+    await roundTrip(db, withUnique, unique, columns, async () => {
+      await assert.rejects(insert(db, 'delta', 5))
+    })
+    await backwards(db, withUnique)
+    await insert(db, 'delta', 5) // accepted again once the constraint is gone
+  })
 })

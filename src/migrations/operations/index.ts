@@ -20,7 +20,15 @@ import {
   RemoveField,
   RenameField,
 } from './fields.ts'
-import { AddConstraint, AddIndex, RemoveConstraint, RemoveIndex } from './indexes.ts'
+import {
+  AddConstraint,
+  AddIndex,
+  RemoveConstraint,
+  RemoveIndex,
+  RenameConstraint,
+  RenameIndex,
+  type RenameNamedOptions,
+} from './indexes.ts'
 import {
   AlterModelTable,
   CreateModel,
@@ -48,9 +56,11 @@ export const op = {
   renameField: (options: { model: string; from: string; to: string }) => new RenameField(options),
   addIndex: (options: { model: string; index: IndexState }) => new AddIndex(options),
   removeIndex: (options: { model: string; name: string }) => new RemoveIndex(options),
+  renameIndex: (options: RenameNamedOptions) => new RenameIndex(options),
   addConstraint: (options: { model: string; constraint: ConstraintState }) =>
     new AddConstraint(options),
   removeConstraint: (options: { model: string; name: string }) => new RemoveConstraint(options),
+  renameConstraint: (options: RenameNamedOptions) => new RenameConstraint(options),
   runSql: (options: RunSqlOptions) => new RunSql(options),
   runCode: (options: RunCodeOptions) => new RunCode(options),
   /** A step that does nothing: the `backward` of a data migration that needs no undoing. */

@@ -202,3 +202,111 @@ function constraintOf(
     throw new MigrationError('PLINTH_MIGRATIONS_UNKNOWN_CONSTRAINT', `No constraint "${name}".`)
   return found
 }
+
+/** Options of `op.renameIndex` and `op.renameConstraint`. */
+export interface RenameNamedOptions {
+  model: string
+  from: string
+  to: string
+}
+
+/**
+ * Give an index a new name, keeping it (an index named after a renamed field or table, say):
+ * PostgreSQL and MySQL rename it in place; SQLite, which cannot, drops and recreates it.
+ */
+export class RenameIndex implements Operation {
+  readonly type = 'renameIndex'
+  readonly reversible = true
+  readonly options: RenameNamedOptions
+  constructor(options: RenameNamedOptions) {
+    checkName(options?.from, 'op.renameIndex')
+    checkName(options?.to, 'op.renameIndex')
+    this.options = options
+  }
+  describe(): string {
+    return `Rename index ${this.options.from} on ${this.options.model} to ${this.options.to}`
+  }
+  applyState(state: ProjectState, module: string): void {
+    const key = qualify(this.options.model, module)
+    findIndex(state, key, this.options.from)
+    if (state.get(key).indexes.some((i) => i.name === this.options.to)) {
+      throw new MigrationError(
+        'PLINTH_MIGRATIONS_DUPLICATE_INDEX',
+        `${key} already has an index "${this.options.to}".`,
+      )
+    }
+    state.update(key, (m) => ({
+      ...m,
+      indexes: m.indexes.map((i) =>
+        i.name === this.options.from ? { ...i, name: this.options.to } : i,
+      ),
+    }))
+  }
+  async forwards(ctx: OperationContext): Promise<void> {
+    await this.#rename(ctx, this.options.from, this.options.to)
+  }
+  async backwards(ctx: OperationContext): Promise<void> {
+    await this.#rename(ctx, this.options.to, this.options.from)
+  }
+  async #rename(ctx: OperationContext, before: string, after: string): Promise<void> {
+    const key = qualify(this.options.model, ctx.module)
+    const from = ctx.from.get(key)
+    const to = ctx.to.get(key)
+    await ctx.editor.renameIndex(from, to, indexOf(from, before), indexOf(to, after))
+  }
+  dataLoss(): undefined {
+    return undefined
+  }
+  toCode(): string {
+    return `op.renameIndex({ model: ${toCode(this.options.model)}, from: ${toCode(this.options.from)}, to: ${toCode(this.options.to)} })`
+  }
+}
+
+/** Give a unique or check constraint a new name, keeping it. */
+export class RenameConstraint implements Operation {
+  readonly type = 'renameConstraint'
+  readonly reversible = true
+  readonly options: RenameNamedOptions
+  constructor(options: RenameNamedOptions) {
+    checkName(options?.from, 'op.renameConstraint')
+    checkName(options?.to, 'op.renameConstraint')
+    this.options = options
+  }
+  describe(): string {
+    return `Rename constraint ${this.options.from} on ${this.options.model} to ${this.options.to}`
+  }
+  applyState(state: ProjectState, module: string): void {
+    const key = qualify(this.options.model, module)
+    findConstraint(state, key, this.options.from)
+    if (state.get(key).constraints.some((c) => c.name === this.options.to)) {
+      throw new MigrationError(
+        'PLINTH_MIGRATIONS_DUPLICATE_CONSTRAINT',
+        `${key} already has a constraint "${this.options.to}".`,
+      )
+    }
+    state.update(key, (m) => ({
+      ...m,
+      constraints: m.constraints.map((c) =>
+        c.name === this.options.from ? { ...c, name: this.options.to } : c,
+      ),
+    }))
+  }
+  async forwards(ctx: OperationContext): Promise<void> {
+    await this.#rename(ctx, this.options.from, this.options.to)
+  }
+  async backwards(ctx: OperationContext): Promise<void> {
+    await this.#rename(ctx, this.options.to, this.options.from)
+  }
+  async #rename(ctx: OperationContext, before: string, after: string): Promise<void> {
+    const key = qualify(this.options.model, ctx.module)
+    const from = ctx.from.get(key)
+    const to = ctx.to.get(key)
+    await ctx.editor.renameConstraint(from, to, constraintOf(from, before), constraintOf(to, after))
+  }
+  dataLoss(): undefined {
+    return undefined
+  }
+  toCode(): string {
+    return `op.renameConstraint({ model: ${toCode(this.options.model)}, from: ${toCode(this.options.from)}, to: ${toCode(this.options.to)} })`
+  }
+}

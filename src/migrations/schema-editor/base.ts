@@ -290,6 +290,23 @@ export abstract class BaseSchemaEditor implements SchemaEditor {
     await this.execute(this.dropIndexSql(from.meta.table, index.name))
   }
 
+  /** Rename an index; without a native RENAME (SQLite) it is dropped and created again. */
+  async renameIndex(from: AnyModel, to: AnyModel, before: IndexState, after: IndexState) {
+    await this.removeIndex(from, to, before)
+    await this.addIndex(from, to, after)
+  }
+
+  /** Rename a constraint; by default it is dropped and added again. */
+  async renameConstraint(
+    from: AnyModel,
+    to: AnyModel,
+    before: ConstraintState,
+    after: ConstraintState,
+  ): Promise<void> {
+    await this.removeConstraint(from, to, before)
+    await this.addConstraint(from, to, after)
+  }
+
   /** DROP INDEX for the dialect (MySQL names the table). */
   protected dropIndexSql(_table: string, name: string): string {
     return `DROP INDEX ${this.q(name)}`

@@ -8,7 +8,9 @@
  * key creates an index named after it when no other index covers the column; that index is
  * renamed with the key, or dropped with it.
  */
+import type { AnyModel } from '../../orm/model.ts'
 import { MigrationError } from '../errors.ts'
+import type { ConstraintState, IndexState } from '../state.ts'
 import type { ObjectKind } from './base.ts'
 import type { ColumnFacts, IncomingRef } from './facts.ts'
 import { driverCode } from './postgres.ts'
@@ -96,6 +98,30 @@ export class MysqlSchemaEditor extends ServerSchemaEditor {
 
   protected override dropIndexSql(table: string, name: string): string {
     return `DROP INDEX ${this.q(name)} ON ${this.q(table)}`
+  }
+
+  override async renameIndex(
+    from: AnyModel,
+    _to: AnyModel,
+    before: IndexState,
+    after: IndexState,
+  ): Promise<void> {
+    await this.execute(
+      `ALTER TABLE ${this.q(from.meta.table)} RENAME INDEX ${this.q(before.name)} TO ${this.q(after.name)}`,
+    )
+  }
+
+  /** A unique constraint is an index in InnoDB; a check has no RENAME, so it is dropped and re-added. */
+  override async renameConstraint(
+    from: AnyModel,
+    to: AnyModel,
+    before: ConstraintState,
+    after: ConstraintState,
+  ): Promise<void> {
+    if (before.type !== 'unique') return super.renameConstraint(from, to, before, after)
+    await this.execute(
+      `ALTER TABLE ${this.q(from.meta.table)} RENAME INDEX ${this.q(before.name)} TO ${this.q(after.name)}`,
+    )
   }
 
   protected dropUniqueSql(table: string, name: string): string {

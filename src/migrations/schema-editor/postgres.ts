@@ -5,7 +5,9 @@
  * the wait (default 5 s) so a migration blocked by a long transaction fails fast instead of
  * stalling production traffic.
  */
+import type { AnyModel } from '../../orm/model.ts'
 import { MigrationError } from '../errors.ts'
+import type { ConstraintState, IndexState } from '../state.ts'
 import type { ObjectKind } from './base.ts'
 import type { ColumnFacts, IncomingRef } from './facts.ts'
 import { ServerSchemaEditor } from './server.ts'
@@ -80,6 +82,27 @@ export class PostgresSchemaEditor extends ServerSchemaEditor {
 
   protected async dropForeignKey(table: string, name: string): Promise<void> {
     await this.execute(`ALTER TABLE ${this.q(table)} DROP CONSTRAINT ${this.q(name)}`)
+  }
+
+  override async renameIndex(
+    _from: AnyModel,
+    _to: AnyModel,
+    before: IndexState,
+    after: IndexState,
+  ): Promise<void> {
+    await this.execute(`ALTER INDEX ${this.q(before.name)} RENAME TO ${this.q(after.name)}`)
+  }
+
+  /** Unique and check constraints alike (a unique constraint's index follows its name). */
+  override async renameConstraint(
+    from: AnyModel,
+    _to: AnyModel,
+    before: ConstraintState,
+    after: ConstraintState,
+  ): Promise<void> {
+    await this.execute(
+      `ALTER TABLE ${this.q(from.meta.table)} RENAME CONSTRAINT ${this.q(before.name)} TO ${this.q(after.name)}`,
+    )
   }
 
   protected dropUniqueSql(table: string, name: string): string {

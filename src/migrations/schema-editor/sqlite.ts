@@ -258,6 +258,11 @@ export class SqliteSchemaEditor extends BaseSchemaEditor {
   async removeConstraint(from: AnyModel, to: AnyModel, _c: ConstraintState): Promise<void> {
     await this.remake(to, this.#sameColumns(from, to))
   }
+
+  /** Constraint names live in the table's SQL: one rebuild writes the new one. */
+  override async renameConstraint(from: AnyModel, to: AnyModel): Promise<void> {
+    await this.remake(to, this.#sameColumns(from, to))
+  }
 }
 
 /** Every column from itself. */

@@ -65,8 +65,17 @@ export interface SchemaEditor {
   ): Promise<void>
   addIndex(from: AnyModel, to: AnyModel, index: IndexState): Promise<void>
   removeIndex(from: AnyModel, to: AnyModel, index: IndexState): Promise<void>
+  /** Give an index a new name (`before` in `from`, `after` in `to`; same columns). */
+  renameIndex(from: AnyModel, to: AnyModel, before: IndexState, after: IndexState): Promise<void>
   addConstraint(from: AnyModel, to: AnyModel, constraint: ConstraintState): Promise<void>
   removeConstraint(from: AnyModel, to: AnyModel, constraint: ConstraintState): Promise<void>
+  /** Give a constraint a new name (`before` in `from`, `after` in `to`; same definition). */
+  renameConstraint(
+    from: AnyModel,
+    to: AnyModel,
+    before: ConstraintState,
+    after: ConstraintState,
+  ): Promise<void>
 }
 
 /** Options of `createSchemaEditor`. */
