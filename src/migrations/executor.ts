@@ -48,6 +48,14 @@ export interface MigrateOptions extends MigrationSource {
   lockTimeoutMs?: number
   /** How long to wait for another migrate to finish, in ms (default 10 minutes). */
   lockWaitMs?: number
+  /**
+   * Run a migration again (up to this many times, default 0) when it failed on `lockTimeoutMs`:
+   * a busy moment passes, and the rolled-back migration (or, on MySQL, its remaining operations)
+   * gets another chance before the deploy fails.
+   */
+  lockRetries?: number
+  /** Wait before the first retry, in ms (default 1000), doubled for each further one. */
+  lockRetryDelayMs?: number
   /** Record the plan as applied (or unapplied) without running it (the database already matches). */
   fake?: boolean
   /**
@@ -111,14 +119,15 @@ export async function migrate(db: Database, options: MigrateOptions): Promise<Mi
       const unplanned = new Map([...partial].filter(([key]) => !planned.has(key)))
       const state = recordedState(graph, applied, unplanned)
       for (const step of plan) {
-        if (await runStep(run, step, state)) result.applied.push(step.migration.key)
+        if (await retrying(run, () => runStep(run, step, state)))
+          result.applied.push(step.migration.key)
         applyOperations(state, step.migration)
       }
     } else {
       const keys = new Set(plan.map((s) => s.migration.key))
       const before = statesBefore(graph, applied, partial, keys)
       for (const step of plan) {
-        if (await runStep(run, step, before.get(step.migration.key)!))
+        if (await retrying(run, () => runStep(run, step, before.get(step.migration.key)!)))
           result.unapplied.push(step.migration.key)
       }
     }
@@ -131,6 +140,28 @@ interface Run {
   readonly recorder: MigrationRecorder
   readonly options: MigrateOptions
   readonly migrations: readonly Migration[]
+}
+
+/**
+ * Run `step`, again after a pause when it failed on the lock timeout (`lockRetries`). Safe: a
+ * transactional migration was rolled back; a non-transactional one resumes after the operations
+ * its record says ran.
+ */
+async function retrying(run: Run, step: () => Promise<boolean>): Promise<boolean> {
+  const retries = run.options.lockRetries ?? 0
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step()
+    } catch (error) {
+      const code = (error as { code?: unknown })?.code
+      if (code !== 'PLINTH_MIGRATIONS_LOCK_TIMEOUT' || attempt >= retries) throw error
+      const delay = (run.options.lockRetryDelayMs ?? 1000) * 2 ** attempt
+      run.options.log?.(
+        `Lock timeout; trying again in ${delay} ms (retry ${attempt + 1} of ${retries}).`,
+      )
+      await new Promise((resolve) => setTimeout(resolve, delay))
+    }
+  }
 }
 
 /** Where a migration got to, for the error message when it fails. */

@@ -14,6 +14,7 @@ import { defineCommand, UsageError } from '../../command.ts'
 import { configOption } from '../../load-migration-config.ts'
 import {
   checkModule,
+  count,
   migrationName,
   milliseconds,
   withMigrationDatabase,
@@ -77,6 +78,12 @@ export const migrateCommand = defineCommand({
         'How long DDL waits for a table lock (PostgreSQL lock_timeout, MySQL lock_wait_timeout), in ms (default 5000)',
       placeholder: '<ms>',
     },
+    'lock-retries': {
+      type: 'string',
+      description:
+        'Run a migration again this many times when it hits the lock timeout (default 0), waiting 1 s, 2 s, 4 s…',
+      placeholder: '<n>',
+    },
     'lock-wait': {
       type: 'string',
       description: 'How long to wait for another running migrate, in ms (default 600000)',
@@ -91,6 +98,7 @@ export const migrateCommand = defineCommand({
     }
     const lockTimeoutMs = milliseconds('lock-timeout', values['lock-timeout'])
     const lockWaitMs = milliseconds('lock-wait', values['lock-wait'])
+    const lockRetries = count('lock-retries', values['lock-retries'])
     return await withMigrationDatabase(values.config, io, async (config, database) => {
       const migrations = await loadMigrations(config.modules)
       const [module, name] = positionals
@@ -118,6 +126,7 @@ export const migrateCommand = defineCommand({
         ...source,
         ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
         ...(lockWaitMs === undefined ? {} : { lockWaitMs }),
+        ...(lockRetries === undefined ? {} : { lockRetries }),
         ...(values.fake ? { fake: true } : {}),
         ...(values['fake-initial'] ? { fakeInitial: true } : {}),
         log: (line) => {

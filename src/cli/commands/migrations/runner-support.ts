@@ -62,8 +62,17 @@ export function migrationName(
 /** A `--lock-timeout`/`--lock-wait` value: whole milliseconds, 0 or more. */
 export function milliseconds(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
-  if (!/^\d+$/.test(value)) {
+  if (!/^\d{1,9}$/.test(value)) {
     throw new UsageError(`--${flag} must be a number of milliseconds (e.g. --${flag} 10000).`)
+  }
+  return Number(value)
+}
+
+/** A whole number of times from a flag (`--lock-retries 3`). */
+export function count(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d{1,3}$/.test(value)) {
+    throw new UsageError(`--${flag} must be a whole number from 0 to 999 (e.g. --${flag} 3).`)
   }
   return Number(value)
 }
