@@ -20,6 +20,7 @@ import {
   assertConsistentHistory,
   assertReversible,
   buildPlan,
+  editedSinceApplied,
   loadSource,
   type MigrationSource,
   type MigrationTarget,
@@ -101,7 +102,11 @@ export async function migrate(db: Database, options: MigrateOptions): Promise<Mi
   return await withMigrationLock(db, lock, async () => {
     await recorder.ensureTable()
     await recordCompletedSquashes(recorder, migrations)
-    const { graph, applied, partial } = await readHistory(recorder, migrations)
+    const { graph, applied, partial, records } = await readHistory(recorder, migrations)
+    for (const m of editedSinceApplied(migrations, records))
+      options.log?.(
+        `Warning: ${m.key} was edited after it was applied; this database has what the earlier text did. Put further changes in a new migration (plinth checkschema shows any difference).`,
+      )
     graph.assertNoConflicts()
     assertConsistentHistory(graph, applied, partial)
     const plan = buildPlan(graph, applied, partial, options.target)

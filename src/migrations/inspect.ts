@@ -11,6 +11,7 @@ import {
   assertConsistentHistory,
   assertReversible,
   buildPlan,
+  editedSinceApplied,
   loadSource,
   type MigrationSource,
   type MigrationTarget,
@@ -61,6 +62,8 @@ export interface MigrationStatus {
   /** For `partial`: how many operations ran. */
   readonly operationsDone?: number
   readonly appliedAt?: Date
+  /** Applied, but its operations changed since (the file was edited after it ran). */
+  readonly edited: boolean
   /** Keys of the migrations this squashed migration replaces. */
   readonly replaces: readonly string[]
   /** Keys of the migrations it depends on (after squash substitution). */
@@ -90,6 +93,7 @@ export async function showMigrations(
     new MigrationRecorder(db, options.table),
     migrations,
   )
+  const edited = new Set(editedSinceApplied(migrations, records).map((m) => m.key))
   const order = graph.order().map((m): MigrationStatus => {
     const done = partial.get(m.key)
     const appliedAt = records.get(m.key)?.appliedAt
@@ -101,6 +105,7 @@ export async function showMigrations(
       status: applied.has(m.key) ? 'applied' : done === undefined ? 'unapplied' : 'partial',
       ...(done === undefined ? {} : { operationsDone: done }),
       ...(appliedAt === undefined ? {} : { appliedAt }),
+      edited: edited.has(m.key),
       replaces: m.replaces.map((r) => dependencyKey(r, m.module)),
       dependencies: graph.parents(m.key).sort(),
     }

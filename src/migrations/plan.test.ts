@@ -31,7 +31,10 @@ const records = (entries: Record<string, number | undefined>): Map<string, Migra
   new Map(
     Object.entries(entries).map(([key, done]) => {
       const [module, name] = key.split('.') as [string, string]
-      return [key, { module, name, key, appliedAt: undefined, operationsDone: done }]
+      return [
+        key,
+        { module, name, key, appliedAt: undefined, operationsDone: done, checksum: undefined },
+      ]
     }),
   )
 

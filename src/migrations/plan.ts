@@ -3,6 +3,7 @@
  * state each one starts from. Pure functions of the graph and the record, so `migrate --plan`,
  * `showmigrations` and the runner agree, and planning is testable without a database.
  */
+import { migrationChecksum } from './checksum.ts'
 import type { MigrationModule } from './config.ts'
 import { MigrationError } from './errors.ts'
 import { dependencyKey, MigrationGraph } from './graph.ts'
@@ -246,6 +247,20 @@ export interface History {
 }
 
 /** Read the record (none when the table does not exist yet) and build the graph on it. */
+/**
+ * Applied migrations whose operations are no longer those that ran (the file was edited after
+ * it was applied): the database holds what the old text did.
+ */
+export function editedSinceApplied(
+  migrations: readonly Migration[],
+  records: ReadonlyMap<string, MigrationRecord>,
+): Migration[] {
+  return migrations.filter((m) => {
+    const stored = records.get(m.key)?.checksum
+    return stored !== undefined && stored !== migrationChecksum(m)
+  })
+}
+
 export async function readHistory(
   recorder: MigrationRecorder,
   migrations: readonly Migration[],

@@ -11,6 +11,7 @@
  */
 import { sql } from 'kysely'
 import type { Database } from '../orm/database.ts'
+import { migrationChecksum } from './checksum.ts'
 import { MigrationError } from './errors.ts'
 import { dependencyKey } from './graph.ts'
 import type { Migration } from './migration.ts'
@@ -30,6 +31,8 @@ export interface MigrationRecord {
    * operations ran, in order. Undefined when the migration is fully applied.
    */
   readonly operationsDone: number | undefined
+  /** Fingerprint of the operations that ran (`checksum.ts`); undefined for rows written without one. */
+  readonly checksum: string | undefined
 }
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
@@ -96,7 +99,7 @@ export class MigrationRecorder {
    * two concurrent `CREATE TABLE IF NOT EXISTS` can collide on PostgreSQL.
    */
   async ensureTable(): Promise<void> {
-    if (await this.exists()) return
+    if (await this.exists()) return await this.#addChecksumColumn()
     const t = this.#id(this.table)
     const { dialect } = this.db
     const id =
@@ -119,8 +122,33 @@ export class MigrationRecorder {
     const unique = this.#id(`uq_${this.table}__module__name`.slice(0, 63))
     await this.#run(
       `CREATE TABLE IF NOT EXISTS ${t} (id ${id}, module varchar(255) NOT NULL, name varchar(255) NOT NULL, ` +
-        `applied_at ${at} NOT NULL, operations_done integer NULL, CONSTRAINT ${unique} UNIQUE (module, name))${tail}`,
+        `applied_at ${at} NOT NULL, operations_done integer NULL, checksum varchar(64) NULL, CONSTRAINT ${unique} UNIQUE (module, name))${tail}`,
     )
+  }
+
+  #hasChecksum: boolean | undefined
+
+  /** The columns to read (a table made before checksums were recorded has none until migrate). */
+  async #columns(): Promise<string> {
+    if (this.#hasChecksum === undefined) {
+      try {
+        await this.#run(`SELECT checksum FROM ${this.#id(this.table)} WHERE 1 = 0`, [], true)
+        this.#hasChecksum = true
+      } catch {
+        this.#hasChecksum = false
+      }
+    }
+    return `module, name, applied_at, operations_done${this.#hasChecksum ? ', checksum' : ''}`
+  }
+
+  /** Record tables made before checksums were recorded get the column. */
+  async #addChecksumColumn(): Promise<void> {
+    try {
+      await this.#run(`SELECT checksum FROM ${this.#id(this.table)} WHERE 1 = 0`, [], true)
+    } catch {
+      await this.#run(`ALTER TABLE ${this.#id(this.table)} ADD COLUMN checksum varchar(64) NULL`)
+    }
+    this.#hasChecksum = true
   }
 
   /** Every row, by `module.name` (no table yet: none). */
@@ -128,7 +156,7 @@ export class MigrationRecorder {
     const out = new Map<string, MigrationRecord>()
     if (!(await this.exists())) return out
     const { rows } = await this.#run(
-      `SELECT module, name, applied_at, operations_done FROM ${this.#id(this.table)} ORDER BY id`,
+      `SELECT ${await this.#columns()} FROM ${this.#id(this.table)} ORDER BY id`,
       [],
       true,
     )
@@ -142,6 +170,7 @@ export class MigrationRecorder {
         key: `${module}.${name}`,
         appliedAt: toDate(row.applied_at),
         operationsDone: done === null || done === undefined ? undefined : Number(done),
+        checksum: typeof row.checksum === 'string' ? row.checksum : undefined,
       })
     }
     return out
@@ -150,7 +179,7 @@ export class MigrationRecorder {
   /** The row of one migration, or undefined (reads inside the current transaction). */
   async record(module: string, name: string): Promise<MigrationRecord | undefined> {
     const { rows } = await this.#run(
-      `SELECT applied_at, operations_done FROM ${this.#id(this.table)} WHERE module = ${this.#param(1)} AND name = ${this.#param(2)}`,
+      `SELECT ${await this.#columns()} FROM ${this.#id(this.table)} WHERE module = ${this.#param(1)} AND name = ${this.#param(2)}`,
       [module, name],
       true,
     )
@@ -163,6 +192,7 @@ export class MigrationRecorder {
       key: `${module}.${name}`,
       appliedAt: toDate(row.applied_at),
       operationsDone: done === null || done === undefined ? undefined : Number(done),
+      checksum: typeof row.checksum === 'string' ? row.checksum : undefined,
     }
   }
 
@@ -177,21 +207,27 @@ export class MigrationRecorder {
    * Record `module.name` as applied (`operationsDone` undefined) or as applied up to operation
    * `operationsDone`. Replaces any earlier row of that migration.
    */
-  async recordApplied(module: string, name: string, operationsDone?: number): Promise<void> {
+  async recordApplied(
+    module: string,
+    name: string,
+    operationsDone?: number,
+    checksum?: string,
+  ): Promise<void> {
     const t = this.#id(this.table)
     const p = (i: number) => this.#param(i)
     const done = operationsDone ?? null
+    const sum = checksum ?? null
     // Read first: MySQL reports an UPDATE that changes nothing as 0 rows, like a missing row.
     if ((await this.record(module, name)) !== undefined) {
       await this.#run(
-        `UPDATE ${t} SET operations_done = ${p(1)} WHERE module = ${p(2)} AND name = ${p(3)}`,
-        [done, module, name],
+        `UPDATE ${t} SET operations_done = ${p(1)}, checksum = ${p(2)} WHERE module = ${p(3)} AND name = ${p(4)}`,
+        [done, sum, module, name],
       )
       return
     }
     await this.#run(
-      `INSERT INTO ${t} (module, name, applied_at, operations_done) VALUES (${p(1)}, ${p(2)}, CURRENT_TIMESTAMP, ${p(3)})`,
-      [module, name, done],
+      `INSERT INTO ${t} (module, name, applied_at, operations_done, checksum) VALUES (${p(1)}, ${p(2)}, CURRENT_TIMESTAMP, ${p(3)}, ${p(4)})`,
+      [module, name, done, sum],
     )
   }
 
@@ -214,7 +250,12 @@ export async function recordForwards(
   migration: Migration,
   all: readonly Migration[],
 ): Promise<void> {
-  await recorder.recordApplied(migration.module, migration.name)
+  await recorder.recordApplied(
+    migration.module,
+    migration.name,
+    undefined,
+    migrationChecksum(migration),
+  )
   for (const r of migration.replaces) {
     const [module, name] = splitKey(dependencyKey(r, migration.module))
     await recorder.recordApplied(module, name)

@@ -24,6 +24,7 @@ function notes(status: MigrationStatus): string {
     )
   }
   if (status.replaces.length > 0) out.push(`squashes ${status.replaces.length} migrations`)
+  if (status.edited) out.push('edited since it was applied')
   return out.length === 0 ? '' : ` (${out.join('; ')})`
 }
 
