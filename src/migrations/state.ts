@@ -9,7 +9,7 @@
  */
 import type { AnyField } from '../orm/fields.ts'
 import type { ConstraintSpec, IndexSpec } from '../orm/meta.ts'
-import { type AnyModel, defineModel, type Model } from '../orm/model.ts'
+import { type AnyModel, buildModel, type Model } from '../orm/model.ts'
 import { moduleOf } from '../orm/registry.ts'
 import { constraintName } from '../orm/schema/column-types.ts'
 import { normalizeField } from './deconstruct.ts'
@@ -168,13 +168,18 @@ export class HistoricalApps {
 
   constructor(states: readonly ModelState[]) {
     for (const state of states) {
-      const model = defineModel(state.name, Object.fromEntries(state.fields), {
-        module: state.module,
-        table: state.table,
-        indexes: state.indexes.map((i) => ({ ...i })) as never,
-        constraints: state.constraints.map((c) => ({ ...c })) as never,
-        registry: this.#registry,
-      })
+      const model = buildModel(
+        state.name,
+        Object.fromEntries(state.fields),
+        {
+          module: state.module,
+          table: state.table,
+          indexes: state.indexes.map((i) => ({ ...i })) as never,
+          constraints: state.constraints.map((c) => ({ ...c })) as never,
+          registry: this.#registry,
+        },
+        false,
+      )
       this.#models.set(modelKey(state.module, state.name), model)
     }
   }

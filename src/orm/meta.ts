@@ -141,12 +141,21 @@ const RESERVED = new Set([
 ])
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]*$/
 
+const snakeCases = new Map<string, string>()
+
 /** `OrderItem` → `order_item`, `createdAt` → `created_at`. */
 export function snakeCase(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
-    .toLowerCase()
+  let out = snakeCases.get(name)
+  if (out === undefined) {
+    out = name
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+      .toLowerCase()
+    // Names come from model definitions (a bounded set), and migrations rebuild the same models
+    // again and again: remember them.
+    if (snakeCases.size < 10_000) snakeCases.set(name, out)
+  }
+  return out
 }
 
 function words(name: string): string {

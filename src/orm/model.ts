@@ -86,6 +86,20 @@ export function defineModel<const Name extends string, const F extends FieldMap>
   fields: F,
   options: ModelOptions<F> = {},
 ): Model<Name, WithPk<F>> {
+  return buildModel(name, fields, options, true)
+}
+
+/**
+ * `defineModel`, with the eager check optional: migrations render the same historical models
+ * once per operation and use only one or two of them, so they skip it (metadata is still checked
+ * when first used).
+ */
+export function buildModel<const Name extends string, const F extends FieldMap>(
+  name: Name,
+  fields: F,
+  options: ModelOptions<F>,
+  checkNow: boolean,
+): Model<Name, WithPk<F>> {
   if (!MODEL_NAME.test(name)) {
     throw new OrmConfigError(
       `Model name "${name}" must be PascalCase letters and digits (e.g. "OrderItem").`,
@@ -114,7 +128,7 @@ export function defineModel<const Name extends string, const F extends FieldMap>
     },
   } as unknown as Model<Name, WithPk<F>>
   // Validate eagerly what needs no other model, so a typo fails at import time.
-  buildMeta(model, options as ModelOptions, { resolveRelations: false })
+  if (checkNow) buildMeta(model, options as ModelOptions, { resolveRelations: false })
   register(model, options.registry ?? modelRegistry, options.module ?? 'app')
   return model
 }

@@ -12,22 +12,30 @@ import type { AnyModel } from './model.ts'
 /** The process-wide registry: every model defined without `registry`. */
 export const modelRegistry: AnyModel[] = []
 
-const registries = new WeakMap<object, AnyModel[]>()
-const modules = new WeakMap<object, string>()
+// Kept on the model object itself (symbol keys: invisible to Object.keys and JSON): migrations
+// define thousands of historical models, and WeakMap entries cost far more to create.
+const REGISTRY: unique symbol = Symbol('plinth.orm.registry')
+const MODULE: unique symbol = Symbol('plinth.orm.module')
+
+interface Registered {
+  [REGISTRY]?: AnyModel[]
+  [MODULE]?: string
+}
 
 /** Record where `model` is registered and which module it belongs to. */
 export function register(model: AnyModel, registry: AnyModel[], module: string): void {
   registry.push(model)
-  registries.set(model, registry)
-  modules.set(model, module)
+  const target = model as AnyModel & Registered
+  target[REGISTRY] = registry
+  target[MODULE] = module
 }
 
 /** The registry `model` was defined into. */
 export function registryOf(model: AnyModel): readonly AnyModel[] {
-  return registries.get(model) ?? modelRegistry
+  return (model as AnyModel & Registered)[REGISTRY] ?? modelRegistry
 }
 
 /** The module of `model`, known without building its metadata. */
 export function moduleOf(model: AnyModel): string {
-  return modules.get(model) ?? 'app'
+  return (model as AnyModel & Registered)[MODULE] ?? 'app'
 }
