@@ -23,12 +23,13 @@ const ALLOWED: Record<string, string[]> = {
   logging: [],
   orm: ['validation'],
   migrations: ['orm', 'validation'],
-  app: ['http', 'routing', 'validation', 'di', 'logging'],
+  templates: [],
+  app: ['http', 'routing', 'validation', 'di', 'logging', 'templates'],
   server: ['app', 'http', 'logging'],
   openapi: ['app', 'http', 'routing', 'validation', 'di'],
   testing: ['app', 'http', 'server'],
   cli: ['app', 'http', 'logging', 'server', 'routing', 'orm', 'migrations'],
-  '.': ['app', 'http', 'routing', 'validation', 'di', 'logging'],
+  '.': ['app', 'http', 'routing', 'validation', 'di', 'logging', 'templates'],
 }
 /** Modules that must use other modules' public `index.ts` only. */
 const INDEX_ONLY = new Set(['server', 'openapi', 'testing', 'cli'])

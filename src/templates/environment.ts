@@ -1,0 +1,236 @@
+/**
+ * The environment: configuration (loader, autoescaping, whitespace options, strict undefined),
+ * the registries of filters, tests, globals and tags, and the cache of compiled templates.
+ *
+ * Configuration is fixed when the environment is made; nothing a template renders (request data
+ * included) can change it. Templates compile once (source → tokens → nodes → JavaScript →
+ * `new Function`) and are cached by name; with `autoReload` a changed file is recompiled.
+ */
+import { compile } from './compiler.ts'
+import { TemplateError, TemplateNotFoundError, TemplateSyntaxError } from './errors.ts'
+import { builtinFilters } from './filters/index.ts'
+import { globals as builtinGlobals } from './globals.ts'
+import { describeLoader, type LoadedSource, type Loader } from './loaders.ts'
+import { parse } from './parser.ts'
+import {
+  blocksOf,
+  type CompiledModule,
+  type Context,
+  type LoadedTemplate,
+  type RuntimeHost,
+  TemplateRuntime,
+} from './runtime/core.ts'
+import type { Callable, FilterFn, TestFn } from './runtime/types.ts'
+import { builtinTests } from './tests.ts'
+
+/** A custom tag: `{% name arg, key=value %}`; its result is written (escaped unless safe). */
+export type TagFn = (context: Context, args: unknown[], kwargs: Record<string, unknown>) => unknown
+
+export interface EnvironmentOptions {
+  /** Where templates come from (`fileSystemLoader`, `memoryLoader`, `moduleLoader`, …). */
+  loader?: Loader
+  /**
+   * Escape output: `true`, `false`, or per template name. Default: on for `.html`, `.htm`,
+   * `.xml` and `.svg` templates and for strings rendered with `renderString`.
+   */
+  autoescape?: boolean | ((name: string) => boolean)
+  /** Remove the first newline after a block tag. */
+  trimBlocks?: boolean
+  /** Strip spaces and tabs from the start of a line up to a block tag. */
+  lstripBlocks?: boolean
+  /** Keep a single trailing newline at the end of a template. */
+  keepTrailingNewline?: boolean
+  /** `'strict'`: using an undefined value (other than `is defined`) is an error naming it. */
+  undefined?: 'default' | 'strict'
+  /** Recompile templates whose source changed (development). */
+  autoReload?: boolean
+  filters?: Record<string, FilterFn | Callable<FilterFn>>
+  tests?: Record<string, TestFn | Callable<TestFn>>
+  globals?: Record<string, unknown>
+  tags?: Record<string, TagFn>
+}
+
+const AUTOESCAPED = /\.(html|htm|xml|svg)$/i
+
+/** A compiled template. */
+export class Template implements LoadedTemplate {
+  readonly name: string
+  readonly module: CompiledModule
+  readonly #env: Environment
+  readonly source: LoadedSource
+  constructor(env: Environment, source: LoadedSource, module: CompiledModule) {
+    this.#env = env
+    this.name = source.name
+    this.source = source
+    this.module = module
+  }
+
+  /**
+   * Render with `context` (its own enumerable properties become template variables).
+   *
+   * @example
+   * env.getTemplate('products.html').render({ products })
+   */
+  render(context: object = {}): string {
+    return this.module.root(this.#env.context(context), blocksOf(this))
+  }
+}
+
+/** Create an environment. */
+export function createEnvironment(options: EnvironmentOptions = {}): Environment {
+  return new Environment(options)
+}
+
+export class Environment {
+  readonly options: Readonly<EnvironmentOptions>
+  readonly #filters = new Map<string, Callable<FilterFn>>()
+  readonly #tests = new Map<string, Callable<TestFn>>()
+  readonly #tags = new Map<string, TagFn>()
+  readonly #globals: Context = Object.create(null)
+  readonly #cache = new Map<string, Template>()
+
+  constructor(options: EnvironmentOptions = {}) {
+    this.options = Object.freeze({ ...options })
+    for (const [k, v] of Object.entries(builtinFilters)) this.#filters.set(k, v)
+    for (const [k, v] of Object.entries(builtinTests)) this.#tests.set(k, v)
+    for (const [k, v] of Object.entries(builtinGlobals)) this.#globals[k] = v
+    for (const [k, v] of Object.entries(options.filters ?? {})) this.addFilter(k, v)
+    for (const [k, v] of Object.entries(options.tests ?? {})) this.addTest(k, v)
+    for (const [k, v] of Object.entries(options.globals ?? {})) this.addGlobal(k, v)
+    for (const [k, v] of Object.entries(options.tags ?? {})) this.addTag(k, v)
+  }
+
+  /** Register a filter (a function, or `defineFilter(params, fn)` for keyword arguments). */
+  addFilter(name: string, filter: FilterFn | Callable<FilterFn>): this {
+    this.#filters.set(checkName(name, 'filter'), callable(filter))
+    this.#cache.clear()
+    return this
+  }
+
+  addTest(name: string, test: TestFn | Callable<TestFn>): this {
+    this.#tests.set(checkName(name, 'test'), callable(test))
+    this.#cache.clear()
+    return this
+  }
+
+  addGlobal(name: string, value: unknown): this {
+    this.#globals[checkName(name, 'global')] = value
+    return this
+  }
+
+  addTag(name: string, tag: TagFn): this {
+    this.#tags.set(checkName(name, 'tag'), tag)
+    this.#cache.clear()
+    return this
+  }
+
+  /** A template by name (compiled once, then cached). */
+  getTemplate(name: string): Template {
+    const cached = this.#cache.get(name)
+    if (cached !== undefined && (!this.options.autoReload || cached.source.isFresh?.() !== false))
+      return cached
+    const loader = this.options.loader
+    const source = loader?.load(name)
+    if (source === undefined)
+      throw new TemplateNotFoundError(name, loader ? describeLoader(loader, name) : [])
+    const template = this.#compile(source)
+    this.#cache.set(name, template)
+    return template
+  }
+
+  /** Compile a template from a string (not cached). */
+  fromString(source: string, name = '<string>'): Template {
+    return this.#compile({ name, source })
+  }
+
+  /** Render the template `name`. */
+  render(name: string, context: object = {}): string {
+    return this.getTemplate(name).render(context)
+  }
+
+  /** Render template source directly. */
+  renderString(source: string, context: object = {}): string {
+    return this.fromString(source).render(context)
+  }
+
+  /** A render context: the globals, then the caller's variables. */
+  context(vars: object): Context {
+    const ctx = Object.create(this.#globals) as Context
+    for (const key of Object.keys(vars)) {
+      // A `__proto__` key in request data must not become the context's prototype.
+      if (key === '__proto__') continue
+      ctx[key] = (vars as Record<string, unknown>)[key]
+    }
+    return ctx
+  }
+
+  #autoescape(name: string): boolean {
+    const option = this.options.autoescape
+    if (typeof option === 'function') return option(name)
+    if (typeof option === 'boolean') return option
+    return name === '<string>' || AUTOESCAPED.test(name)
+  }
+
+  #compile(source: LoadedSource): Template {
+    const host: RuntimeHost = {
+      strict: this.options.undefined === 'strict',
+      filter: (n) => this.#filters.get(n)!,
+      test: (n) => this.#tests.get(n)!,
+      hasFilter: (n) => this.#filters.has(n),
+      hasTest: (n) => this.#tests.has(n),
+      tag: (n) => this.#tags.get(n)!,
+      load: (n, from) => this.#load(n, from),
+      globalsContext: () => Object.create(this.#globals) as Context,
+    }
+    const nodes = parse(source.source, source.name, {
+      trimBlocks: this.options.trimBlocks,
+      lstripBlocks: this.options.lstripBlocks,
+      keepTrailingNewline: this.options.keepTrailingNewline,
+      tags: new Set(this.#tags.keys()),
+    })
+    const code = compile(nodes, source.name, source.source, {
+      filterParams: (n) => this.#filters.get(n)?.params,
+      testParams: (n) => this.#tests.get(n)?.params,
+      hasTag: (n) => this.#tags.has(n),
+    })
+    const rt = new TemplateRuntime(host, source.name, source.source, this.#autoescape(source.name))
+    let module: CompiledModule
+    try {
+      module = new Function('rt', code)(rt) as CompiledModule
+    } catch (error) {
+      // The compiler produced invalid JavaScript: a bug in Plinth, not in the template.
+      throw new TemplateSyntaxError(
+        `Internal error compiling the template (${(error as Error).message}); please report it.`,
+        { template: source.name, line: 1, column: 1, source: source.source },
+      )
+    }
+    return new Template(this, source, module)
+  }
+
+  #load(name: unknown, from: string): Template {
+    if (name instanceof Template) return name
+    if (typeof name !== 'string')
+      throw new TemplateError(
+        'PLINTH_TEMPLATE_NAME',
+        `A template name must be a string (in ${from}), got ${typeof name}.`,
+      )
+    return this.getTemplate(name)
+  }
+}
+
+function checkName(name: string, what: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name))
+    throw new TemplateError(
+      'PLINTH_TEMPLATE_CONFIG',
+      `A ${what} name must be an identifier (letters, digits, _), got ${JSON.stringify(name)}.`,
+    )
+  return name
+}
+
+function callable<F extends (...args: never[]) => unknown>(f: F | Callable<F>): Callable<F> {
+  if (typeof f === 'function') {
+    // Parameter names of a plain function: up to the first default or rest (best effort).
+    return { fn: f, params: ['*args'] }
+  }
+  return f
+}

@@ -1,0 +1,525 @@
+/**
+ * The runtime a compiled template calls (`rt.*` in generated code): output escaping, name lookup,
+ * calls, macros, loops, blocks and inheritance, includes and imports, and error wrapping.
+ *
+ * One `TemplateRuntime` exists per compiled template (it knows the template's name, source and
+ * whether it autoescapes) and delegates loading to the environment, so compiled code stays a
+ * plain function of `(ctx, blocks)` and an error in one template never affects another.
+ */
+import { TemplateError, TemplateRuntimeError } from '../errors.ts'
+import { getattr, getitem, slice } from './access.ts'
+import { escapeHtml, SafeString } from './markup.ts'
+import type { Callable, EvalContext, FilterFn, TestFn } from './types.ts'
+import { Undefined, UndefinedError } from './undefined.ts'
+import {
+  add,
+  compare,
+  concat,
+  contains,
+  div,
+  equals,
+  floordiv,
+  isKwargs,
+  kwargs as markKwargs,
+  mod,
+  mul,
+  neg,
+  pos,
+  pow,
+  sub,
+  toList,
+  toStr,
+  truthy,
+} from './values.ts'
+
+/** A render context: variables by name (null prototype; globals further down the chain). */
+export type Context = Record<string, unknown>
+
+/** A compiled template module: its root function and its blocks. */
+export interface CompiledModule {
+  root(ctx: Context, blocks: BlockChain): string
+  blocks: Record<string, BlockFn>
+}
+export type BlockFn = (ctx: Context, blocks: BlockChain, level: number) => string
+/** For each block name, its definitions from the most derived template to the base. */
+export type BlockChain = Record<string, BlockFn[]>
+
+/** What the runtime needs from the environment. */
+export interface RuntimeHost {
+  readonly strict: boolean
+  filter(name: string): Callable<FilterFn>
+  test(name: string): Callable<TestFn>
+  hasFilter(name: string): boolean
+  hasTest(name: string): boolean
+  tag(name: string): (ctx: Context, args: unknown[], kwargs: Record<string, unknown>) => unknown
+  /** Load another template (throws TemplateNotFoundError). */
+  load(name: unknown, from: string): LoadedTemplate
+  /** A fresh context holding only the globals. */
+  globalsContext(): Context
+}
+
+/** What the runtime needs of another template. */
+export interface LoadedTemplate {
+  readonly name: string
+  readonly module: CompiledModule
+}
+
+/** Marks an argument a macro was not given. */
+export const MISSING: unique symbol = Symbol('missing')
+
+/** A macro (`{% macro %}`), callable from templates and from JavaScript. */
+export class Macro {
+  readonly name: string
+  readonly params: readonly string[]
+  readonly catchVarargs: boolean
+  readonly catchKwargs: boolean
+  readonly usesCaller: boolean
+  readonly #fn: (args: unknown[]) => unknown
+  constructor(
+    name: string,
+    params: readonly string[],
+    catchVarargs: boolean,
+    catchKwargs: boolean,
+    usesCaller: boolean,
+    fn: (args: unknown[]) => unknown,
+  ) {
+    this.name = name
+    this.params = params
+    this.catchVarargs = catchVarargs
+    this.catchKwargs = catchKwargs
+    this.usesCaller = usesCaller
+    this.#fn = fn
+  }
+
+  /** Call with positional and keyword arguments, as a template does. */
+  invoke(args: readonly unknown[], kw?: Record<string, unknown>): unknown {
+    // The common call: every parameter given by position, nothing else.
+    if (
+      kw === undefined &&
+      args.length === this.params.length &&
+      !this.catchVarargs &&
+      !this.catchKwargs &&
+      !this.usesCaller
+    )
+      return this.#fn(args as unknown[])
+    kw ??= {}
+    const values: unknown[] = this.params.map((_, i) => (i < args.length ? args[i] : MISSING))
+    const extra = args.slice(this.params.length)
+    if (extra.length > 0 && !this.catchVarargs)
+      throw new TypeError(
+        `macro '${this.name}' takes ${this.params.length} positional argument${this.params.length === 1 ? '' : 's'}, got ${args.length}`,
+      )
+    const rest: Record<string, unknown> = {}
+    let caller: unknown = new Undefined(
+      "'caller' is undefined (the macro was not called with {% call %})",
+    )
+    for (const [key, value] of Object.entries(kw)) {
+      const at = this.params.indexOf(key)
+      if (at !== -1) {
+        if (values[at] !== MISSING)
+          throw new TypeError(`macro '${this.name}' got multiple values for argument '${key}'`)
+        values[at] = value
+      } else if (key === 'caller' && (this.usesCaller || value instanceof Macro)) caller = value
+      else if (this.catchKwargs) rest[key] = value
+      else throw new TypeError(`macro '${this.name}' has no argument '${key}'`)
+    }
+    return this.#fn([...values, extra, rest, caller])
+  }
+}
+
+/** The `loop` variable of a `for`. */
+export class Loop {
+  readonly items: readonly unknown[]
+  readonly depth0: number
+  i = 0
+  readonly #recurse: ((items: unknown) => unknown) | undefined
+  #last: unknown = MISSING
+  constructor(items: readonly unknown[], depth0: number, recurse?: (items: unknown) => unknown) {
+    this.items = items
+    this.depth0 = depth0
+    this.#recurse = recurse
+  }
+  get index(): number {
+    return this.i + 1
+  }
+  get index0(): number {
+    return this.i
+  }
+  get revindex(): number {
+    return this.items.length - this.i
+  }
+  get revindex0(): number {
+    return this.items.length - this.i - 1
+  }
+  get first(): boolean {
+    return this.i === 0
+  }
+  get last(): boolean {
+    return this.i === this.items.length - 1
+  }
+  get length(): number {
+    return this.items.length
+  }
+  get depth(): number {
+    return this.depth0 + 1
+  }
+  get previtem(): unknown {
+    return this.i > 0 ? this.items[this.i - 1] : new Undefined('there is no previous item')
+  }
+  get nextitem(): unknown {
+    return this.i < this.items.length - 1
+      ? this.items[this.i + 1]
+      : new Undefined('there is no next item')
+  }
+  /** `loop.cycle('odd', 'even')`. */
+  cycle(...values: unknown[]): unknown {
+    if (values.length === 0) throw new TypeError('loop.cycle() needs at least one value')
+    return values[this.i % values.length]
+  }
+  /** True on the first call and whenever the value differs from the previous call's. */
+  changed(...values: unknown[]): boolean {
+    const changed = this.#last === MISSING || !equals(this.#last, values)
+    this.#last = values
+    return changed
+  }
+  /** `loop(children)` in a recursive loop. */
+  recurse(items: unknown): unknown {
+    if (this.#recurse === undefined)
+      throw new TypeError('loop() can only be called in a loop declared "recursive"')
+    return this.#recurse(items)
+  }
+}
+
+/** `namespace()`: an object whose attributes `{% set ns.x = … %}` may change from any scope. */
+export class Namespace {
+  constructor(init: Record<string, unknown> = {}) {
+    for (const [k, v] of Object.entries(init))
+      if (k !== 'constructor')
+        Object.defineProperty(this, k, {
+          value: v,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        })
+  }
+}
+
+/** The runtime of one compiled template. */
+export class TemplateRuntime {
+  readonly name: string
+  readonly source: string
+  readonly autoescape: boolean
+  readonly #host: RuntimeHost
+  readonly evalContext: EvalContext
+  readonly MISSING = MISSING
+  readonly Loop = Loop
+
+  constructor(host: RuntimeHost, name: string, source: string, autoescape: boolean) {
+    this.#host = host
+    this.name = name
+    this.source = source
+    this.autoescape = autoescape
+    const undefinedOf = (hint: string | (() => string)) => this.undefined(hint)
+    this.evalContext = {
+      autoescape,
+      getattr: (obj, attr) => getattr(obj, attr, undefinedOf),
+      getitem: (obj, key) => getitem(obj, key, undefinedOf),
+      filter: (name, value, args, kw) => this.#applyFilter(name, value, args, kw),
+      test: (name, value, args, kw) => this.#applyTest(name, value, args, kw),
+      undefined: undefinedOf,
+      hasFilter: (name: string) => host.hasFilter(name),
+      hasTest: (name: string) => host.hasTest(name),
+    } as EvalContext
+  }
+
+  // -- Values -------------------------------------------------------------------------------
+
+  truthy = truthy
+  equals = equals
+  compare = compare
+  contains = contains
+  add = add
+  sub = sub
+  mul = mul
+  div = div
+  floordiv = floordiv
+  mod = mod
+  pow = pow
+  neg = neg
+  pos = pos
+  /** `~`: with autoescaping, a safe side keeps the result safe and the other side is escaped. */
+  concat(a: unknown, b: unknown): unknown {
+    return concat(a, b, this.autoescape)
+  }
+  slice = slice
+
+  toList(value: unknown): unknown[] {
+    if (this.#host.strict && value instanceof Undefined) throw new UndefinedError(value.hint)
+    return toList(value)
+  }
+
+  undefined(hint: string | (() => string)): Undefined {
+    return new Undefined(hint)
+  }
+
+  /** Write a value: escaped unless safe (when autoescaping), Python's `str()` otherwise. */
+  esc(value: unknown): string {
+    if (typeof value === 'string') return this.autoescape ? escapeHtml(value) : value
+    if (typeof value === 'number') return Number.isInteger(value) ? String(value) : toStr(value)
+    if (value instanceof SafeString) return value.value
+    if (value instanceof Undefined) {
+      if (this.#host.strict) throw new UndefinedError(value.hint)
+      return ''
+    }
+    if (value === undefined) return ''
+    const text = toStr(value)
+    return this.autoescape ? escapeHtml(text) : text
+  }
+
+  /** What a macro or captured block returns: markup when autoescaping, so it is not escaped twice. */
+  markup(text: string): string | SafeString {
+    return this.autoescape ? new SafeString(text) : text
+  }
+
+  lookup(ctx: Context, name: string): unknown {
+    const value = ctx[name]
+    if (value !== undefined) return value
+    return new Undefined(() => `'${name}' is undefined`)
+  }
+
+  readonly #makeUndefined = (hint: string | (() => string)) => new Undefined(hint)
+
+  getattr(obj: unknown, name: string): unknown {
+    return getattr(obj, name, this.#makeUndefined)
+  }
+
+  getitem(obj: unknown, key: unknown): unknown {
+    return getitem(obj, key, this.#makeUndefined)
+  }
+
+  dict(entries: Array<[unknown, unknown]>): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of entries)
+      Object.defineProperty(out, toStr(k), {
+        value: v,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      })
+    return out
+  }
+
+  unpack(value: unknown, count: number): unknown[] {
+    const items = toList(value)
+    if (items.length !== count)
+      throw new TypeError(
+        `cannot unpack ${items.length} value${items.length === 1 ? '' : 's'} into ${count} name${count === 1 ? '' : 's'}`,
+      )
+    return items
+  }
+
+  nsset(ns: unknown, attr: string, value: unknown): void {
+    if (!(ns instanceof Namespace))
+      throw new TypeError(`cannot assign attribute '${attr}' on a non-namespace object`)
+    Object.defineProperty(ns, attr, { value, writable: true, enumerable: true, configurable: true })
+  }
+
+  // -- Calls ----------------------------------------------------------------------------------
+
+  call(
+    callee: unknown,
+    args: unknown[],
+    kw: Record<string, unknown> | undefined,
+    star?: unknown,
+    starstar?: unknown,
+  ): unknown {
+    if (star !== undefined) args = [...args, ...toList(star)]
+    if (starstar !== undefined) kw = { ...(starstar as Record<string, unknown>), ...kw }
+    if (callee instanceof Macro) return callee.invoke(args, kw)
+    if (callee instanceof Loop) return callee.recurse(args[0])
+    if (callee instanceof Undefined) throw new UndefinedError(callee.hint)
+    if (typeof callee !== 'function')
+      throw new TypeError(
+        `'${typeof callee === 'object' && callee !== null ? 'object' : String(callee)}' is not callable`,
+      )
+    const all = kw !== undefined && Object.keys(kw).length > 0 ? [...args, markKwargs(kw)] : args
+    return (callee as (...a: unknown[]) => unknown)(...all)
+  }
+
+  macro(
+    name: string,
+    params: string[],
+    varargs: boolean,
+    kwargs: boolean,
+    caller: boolean,
+    fn: (args: unknown[]) => unknown,
+  ): Macro {
+    return new Macro(name, params, varargs, kwargs, caller, fn)
+  }
+
+  /**
+   * Arguments of a filter or test known only at render time (`*args`/`**kwargs` at the call
+   * site, or `ctx.filter(...)`): the same placement as the compiler's (`compile-expr.ts`).
+   */
+  spread(
+    params: readonly string[],
+    args: unknown[],
+    kw: Record<string, unknown>,
+    star: unknown,
+    starstar: unknown,
+  ): unknown[] {
+    const positional = star === undefined ? [...args] : [...args, ...toList(star)]
+    const keywords = { ...(starstar as Record<string, unknown> | undefined), ...kw }
+    const named = params.filter((p) => p !== '*args' && p !== '**kwargs')
+    if (!params.includes('*args') && positional.length > named.length)
+      throw new TypeError(`takes at most ${named.length} arguments, got ${positional.length}`)
+    const slots = positional.slice(0, named.length)
+    const extra = positional.slice(named.length)
+    const rest: Record<string, unknown> = {}
+    let hasRest = false
+    for (const [key, value] of Object.entries(keywords)) {
+      const at = named.indexOf(key)
+      if (at === -1) {
+        if (!params.includes('**kwargs'))
+          throw new TypeError(`unexpected keyword argument '${key}'`)
+        rest[key] = value
+        hasRest = true
+        continue
+      }
+      while (slots.length < at) slots.push(undefined)
+      slots[at] = value
+    }
+    if (extra.length > 0 || hasRest) while (slots.length < named.length) slots.push(undefined)
+    return [...slots, ...extra, ...(hasRest ? [markKwargs(rest)] : [])]
+  }
+
+  /** Keyword arguments passed on to a filter declaring `'**kwargs'`. */
+  kwargs(values: Record<string, unknown>): Record<string, unknown> {
+    return markKwargs(values)
+  }
+
+  filterFn(name: string): FilterFn {
+    return this.#host.filter(name).fn
+  }
+
+  testFn(name: string): TestFn {
+    return this.#host.test(name).fn
+  }
+
+  tagFn(name: string) {
+    return this.#host.tag(name)
+  }
+
+  #applyFilter(name: string, value: unknown, args: unknown[], kw?: Record<string, unknown>) {
+    if (!this.#host.hasFilter(name)) throw new TypeError(`no filter named '${name}'`)
+    const f = this.#host.filter(name)
+    return f.fn(
+      this.evalContext,
+      value,
+      ...this.spread(f.params, args, kw ?? {}, undefined, undefined),
+    )
+  }
+
+  #applyTest(name: string, value: unknown, args: unknown[], kw?: Record<string, unknown>) {
+    if (!this.#host.hasTest(name)) throw new TypeError(`no test named '${name}'`)
+    const t = this.#host.test(name)
+    return t.fn(
+      this.evalContext,
+      value,
+      ...this.spread(t.params, args, kw ?? {}, undefined, undefined),
+    )
+  }
+
+  // -- Templates ------------------------------------------------------------------------------
+
+  load(name: unknown, _forExtends: boolean): LoadedTemplate {
+    return this.#host.load(name, this.name)
+  }
+
+  /** Render `parent` with the child's blocks taking precedence. */
+  extend(parent: LoadedTemplate, ctx: Context, blocks: BlockChain): string {
+    const chain: BlockChain = { ...blocks }
+    for (const [name, fn] of Object.entries(parent.module.blocks))
+      chain[name] = [...(chain[name] ?? []), fn]
+    return parent.module.root(ctx, chain)
+  }
+
+  block(blocks: BlockChain, name: string, ctx: Context): string {
+    const chain = blocks[name]
+    if (chain === undefined || chain.length === 0) return ''
+    return chain[0]!(ctx, blocks, 0)
+  }
+
+  superBlock(blocks: BlockChain, name: string, level: number, ctx: Context): string | SafeString {
+    const next = blocks[name]?.[level + 1]
+    if (next === undefined)
+      throw new TypeError(`super() in block '${name}': no parent template defines this block`)
+    return this.markup(next(ctx, blocks, level + 1))
+  }
+
+  requiredBlock(name: string): Error {
+    return new TypeError(`required block '${name}' was not overridden by a child template`)
+  }
+
+  derive(ctx: Context, locals: Record<string, unknown>): Context {
+    const out = Object.create(ctx) as Context
+    for (const [k, v] of Object.entries(locals)) out[k] = v
+    return out
+  }
+
+  include(name: unknown, ctx: Context | null, ignoreMissing: boolean): string {
+    const names = Array.isArray(name) ? name : [name]
+    let lastError: unknown
+    for (const candidate of names) {
+      let template: LoadedTemplate
+      try {
+        template = this.#host.load(candidate, this.name)
+      } catch (error) {
+        if ((error as { code?: string })?.code !== 'PLINTH_TEMPLATE_NOT_FOUND') throw error
+        lastError = error
+        continue
+      }
+      const context = Object.create(ctx ?? this.#host.globalsContext()) as Context
+      return template.module.root(context, blocksOf(template))
+    }
+    if (ignoreMissing) return ''
+    throw lastError
+  }
+
+  importModule(name: unknown, ctx: Context | null): Record<string, unknown> {
+    const template = this.#host.load(name, this.name)
+    const context = Object.create(ctx ?? this.#host.globalsContext()) as Context
+    template.module.root(context, blocksOf(template))
+    const exports: Record<string, unknown> = {}
+    for (const key of Object.keys(context))
+      if (!key.startsWith('_'))
+        Object.defineProperty(exports, key, { value: context[key], enumerable: true })
+    return exports
+  }
+
+  fromModule(module: Record<string, unknown>, name: string): unknown {
+    if (!Object.hasOwn(module, name)) throw new TypeError(`the template does not export '${name}'`)
+    return module[name]
+  }
+
+  /** Attach the template and line to an error escaping a render. */
+  fail(error: unknown, line: number): Error {
+    if (error instanceof TemplateError) return error
+    const message = error instanceof Error ? error.message : String(error)
+    return new TemplateRuntimeError(message, {
+      template: this.name,
+      line,
+      cause: error,
+      source: this.source,
+    })
+  }
+}
+
+/** The blocks of a template rendered on its own (not extended). */
+export function blocksOf(template: LoadedTemplate): BlockChain {
+  const chain: BlockChain = {}
+  for (const [name, fn] of Object.entries(template.module.blocks)) chain[name] = [fn]
+  return chain
+}
+
+export { isKwargs }
