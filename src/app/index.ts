@@ -12,6 +12,13 @@ export { type RequestLocation, ValidationError } from './errors.ts'
 export { DEFAULT_LIMITS, type Limits } from './limits.ts'
 export type { CompiledRoute } from './route.ts'
 export { RouteGroup, Router, type RouterOptions } from './router.ts'
+export {
+  CSRF_TOKEN_KEY,
+  type RenderContext,
+  render,
+  type TemplatesOptions,
+  templates,
+} from './templates.ts'
 export type {
   AnyInputs,
   BodyKind,

@@ -258,7 +258,7 @@ describe('catalogue pages', () => {
     assert.equal(res.headers['content-type'], 'text/html; charset=utf-8')
     assert.match(res.text, /<h1>Plinth catalogue<\/h1>/)
     assert.match(res.text, /Oak desk<\/a><\/td>\s*<td>Furniture<\/td>/)
-    assert.match(res.text, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;/)
+    assert.match(res.text, /&lt;script&gt;alert\(&#34;x&#34;\)&lt;\/script&gt;/)
     assert.doesNotMatch(res.text, /<script>alert/)
     assert.match(res.text, /enctype="multipart\/form-data"/)
   })

@@ -9,9 +9,10 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { type AppOptions, createApp, file } from 'plinth'
+import { type AppOptions, createApp, file, templates } from 'plinth'
 import { openapi } from 'plinth/openapi'
 import { queryWatchMiddleware } from 'plinth/orm'
+import { createEnvironment, fileSystemLoader } from 'plinth/templates'
 import { apiKeyGuard } from './auth.ts'
 import { openDatabase, prepareDatabase } from './database.ts'
 import { ChangeFeed } from './events.ts'
@@ -44,6 +45,16 @@ export function createCatalogApp({
   const db = openDatabase(databaseUrl)
   const feed = new ChangeFeed()
   const app = createApp(options)
+  // Pages are Jinja-style templates in ../templates/ (autoescaped: they end in .html). In debug
+  // mode an edited template is recompiled on the next request.
+  app.register(
+    templates(
+      createEnvironment({
+        loader: fileSystemLoader(new URL('../templates/', import.meta.url)),
+        autoReload: app.debug,
+      }),
+    ),
+  )
   app.hook('startup', () =>
     prepareDatabase(db, { migrateOnStart: migrateOnStart ?? db.dialect === 'sqlite' }),
   )

@@ -1,0 +1,121 @@
+/**
+ * Templates in an app: the thin layer between the engine (`plinth/templates`, which knows nothing
+ * of HTTP) and handlers. `app.register(templates(env))` gives every template the `request`,
+ * `url('route-name', id=3)` / `{% url 'route-name' 3 %}`, `static('css/site.css')` and, once the
+ * CSRF middleware has put one on the request, `{% csrf_token %}`; `render(ctx, name, data)` answers
+ * with the page as `text/html; charset=utf-8`.
+ */
+import { html, type Reply, type ReplyInit } from '../http/index.ts'
+import type { UrlParams } from '../routing/index.ts'
+import { type Environment, kwargs, markSafe, splitArgs } from '../templates/index.ts'
+import type { Plugin } from './app.ts'
+import type { ContextHost } from './context.ts'
+
+/** What templates need of a request context (any route's `Context` has it). */
+export interface RenderContext {
+  readonly app: ContextHost
+  readonly method: string
+  readonly path: string
+  readonly query: unknown
+  readonly state: Record<string, unknown>
+}
+
+/** Options of {@link templates}. */
+export interface TemplatesOptions {
+  /** URL prefix of static files for `static('path')` (default `/static/`). */
+  staticUrl?: string
+  /** Extra variables every template of a request gets (the user, say). */
+  context?: (ctx: RenderContext) => Record<string, unknown>
+}
+
+interface Installed {
+  env: Environment
+  options: TemplatesOptions
+}
+
+const installed = new WeakMap<ContextHost, Installed>()
+/** Where a request's CSRF token is kept (set by the CSRF middleware). */
+export const CSRF_TOKEN_KEY = 'csrfToken'
+/**
+ * The request's context, for tags (`url`, `csrf_token`). Not an identifier, so templates cannot
+ * name it: they see the plain `request` view only, never the Node request or response objects.
+ */
+const REQUEST = '@request'
+
+function urlFor(ctx: RenderContext, args: unknown[]): string {
+  const [positional, keywords] = splitArgs(args)
+  const [name, ...rest] = positional
+  if (typeof name !== 'string')
+    throw new TypeError('url() needs a route name: url("product", id=3)')
+  const params: Record<string, string | number> = {}
+  for (const [k, v] of Object.entries(keywords)) params[k] = v as string | number
+  // Positional values fill the route's parameters in order (`{% url 'product' 3 %}`).
+  if (rest.length > 0) {
+    const route = ctx.app.routes().find((r) => r.name === name)
+    const names = route ? [...route.path.matchAll(/[:*](\w+)/g)].map((m) => m[1]!) : []
+    for (const [i, v] of rest.entries()) if (names[i]) params[names[i]] = v as string | number
+  }
+  return ctx.app.url(name, params as UrlParams)
+}
+
+/**
+ * Use `env` for `render()` in this app, with the request helpers in every template.
+ *
+ * @example
+ * const env = createEnvironment({ loader: fileSystemLoader(new URL('./templates/', import.meta.url)) })
+ * app.register(templates(env))
+ * app.get('/', (ctx) => render(ctx, 'home.html', { products }))
+ */
+export function templates(env: Environment, options: TemplatesOptions = {}): Plugin {
+  return {
+    name: 'templates',
+    setup(app) {
+      installed.set(app as unknown as ContextHost, { env, options })
+      const prefix = options.staticUrl ?? '/static/'
+      env.addTag('url', (context, args, keywords) => {
+        const request = context[REQUEST] as RenderContext
+        return urlFor(request, [...args, kwargs({ ...keywords })])
+      })
+      env.addTag('csrf_token', (context) => {
+        const request = context[REQUEST] as RenderContext
+        const token = request.state[CSRF_TOKEN_KEY]
+        if (typeof token !== 'string') return ''
+        return markSafe(
+          `<input type="hidden" name="csrf_token" value="${token.replace(/[&<>"']/g, '')}">`,
+        )
+      })
+      env.addGlobal('static', (path: unknown) => {
+        const clean = String(path).replace(/^\/+/, '')
+        if (clean.split('/').includes('..'))
+          throw new TypeError('static() paths cannot contain ".."')
+        return `${prefix}${clean.split('/').map(encodeURIComponent).join('/')}`
+      })
+    },
+  }
+}
+
+/**
+ * Render a template as the response: `text/html; charset=utf-8`.
+ *
+ * @example
+ * app.get('/products', (ctx) => render(ctx, 'products.html', { products }))
+ */
+export function render(
+  ctx: RenderContext,
+  name: string,
+  data: object = {},
+  init?: ReplyInit,
+): Reply {
+  const found = installed.get(ctx.app)
+  if (found === undefined)
+    throw new TypeError('render() needs the templates plugin: app.register(templates(env)).')
+  const extra = found.options.context?.(ctx) ?? {}
+  const page = found.env.render(name, {
+    ...extra,
+    ...data,
+    request: { method: ctx.method, path: ctx.path, query: ctx.query },
+    url: (...args: unknown[]) => urlFor(ctx, args),
+    [REQUEST]: ctx,
+  })
+  return html(page, init)
+}
