@@ -234,7 +234,11 @@ export class TemplateRuntime {
 
   // -- Values -------------------------------------------------------------------------------
 
-  truthy = truthy
+  /** Truth of a value; in strict mode an undefined one is an error, as Jinja2's StrictUndefined. */
+  truthy(value: unknown): boolean {
+    if (this.#host.strict && value instanceof Undefined) throw new UndefinedError(value.hint)
+    return truthy(value)
+  }
   equals = equals
   compare = compare
   contains = contains
