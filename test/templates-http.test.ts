@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { CSRF_TOKEN_KEY, createApp, render, templates } from '../src/index.ts'
+import { CSRF_TOKEN_KEY, createApp, render, renderStream, templates } from '../src/index.ts'
 import { createEnvironment, memoryLoader } from '../src/templates/index.ts'
 import { testClient } from '../src/testing/index.ts'
 
@@ -14,6 +14,7 @@ function app() {
       'page.html':
         '<a href="{{ url("item", id=item.id) }}">{{ item.name }}</a>|{% url "item" 7 %}|{{ static("css/site.css") }}|{{ request.path }}|{% csrf_token %}',
       'missing.html': '<p>{{ message }}</p>',
+      'rows.html': '<ul>{% for r in rows %}<li>{{ r }}</li>{% endfor %}</ul>{{ request.path }}',
     }),
   })
   const a = createApp({ logger: false })
@@ -28,6 +29,13 @@ function app() {
   a.get('/with-token', (ctx) => render(ctx, 'page.html', { item: { id: 1, name: 'n' } }))
   a.get('/gone', (ctx) =>
     render(ctx, 'missing.html', { message: 'No such thing.' }, { status: 404 }),
+  )
+  a.get('/rows', (ctx) =>
+    renderStream(ctx, 'rows.html', {
+      rows: (async function* () {
+        for (let i = 0; i < 2000; i++) yield `<row ${i}>`
+      })(),
+    }),
   )
   return a
 }
@@ -45,6 +53,10 @@ describe('templates in an app', () => {
       )
       const withToken = await client.get('/with-token')
       assert.match(withToken.text, /<input type="hidden" name="csrf_token" value="tok123">$/)
+      const rows = await client.get('/rows')
+      assert.equal(rows.headers['content-type'], 'text/html; charset=utf-8', rows.text)
+      assert.match(rows.text, /^<ul><li>&lt;row 0&gt;<\/li>/)
+      assert.match(rows.text, /<li>&lt;row 1999&gt;<\/li><\/ul>\/rows$/)
       const gone = await client.get('/gone')
       assert.equal(gone.status, 404)
       assert.equal(gone.text, '<p>No such thing.</p>')

@@ -16,6 +16,7 @@ export {
   CSRF_TOKEN_KEY,
   type RenderContext,
   render,
+  renderStream,
   type TemplatesOptions,
   templates,
 } from './templates.ts'

@@ -5,7 +5,7 @@
  * CSRF middleware has put one on the request, `{% csrf_token %}`; `render(ctx, name, data)` answers
  * with the page as `text/html; charset=utf-8`.
  */
-import { html, type Reply, type ReplyInit } from '../http/index.ts'
+import { html, type Reply, type ReplyInit, stream } from '../http/index.ts'
 import type { UrlParams } from '../routing/index.ts'
 import { type Environment, kwargs, markSafe, splitArgs } from '../templates/index.ts'
 import type { Plugin } from './app.ts'
@@ -106,16 +106,44 @@ export function render(
   data: object = {},
   init?: ReplyInit,
 ): Reply {
+  const { env, variables } = prepare(ctx, data)
+  return html(env.render(name, variables), init)
+}
+
+/**
+ * Stream a large page as it renders (`Template#stream`): the head goes out first, long loops
+ * hand over their rows as they go, and loops may iterate promises and async iterables (a
+ * database cursor). A template error after the first chunk ends the response early (the status
+ * line is already sent), so prefer `render` unless the page is large.
+ *
+ * @example
+ * app.get('/export', (ctx) => renderStream(ctx, 'rows.html', { rows: Row.objects.iterate() }))
+ */
+export function renderStream(
+  ctx: RenderContext,
+  name: string,
+  data: object = {},
+  init?: ReplyInit,
+): Reply {
+  const { env, variables } = prepare(ctx, data)
+  const template = env.getTemplate(name)
+  return stream(template.stream(variables), {
+    ...init,
+    contentType: 'text/html; charset=utf-8',
+  })
+}
+
+function prepare(ctx: RenderContext, data: object) {
   const found = installed.get(ctx.app)
   if (found === undefined)
     throw new TypeError('render() needs the templates plugin: app.register(templates(env)).')
   const extra = found.options.context?.(ctx) ?? {}
-  const page = found.env.render(name, {
+  const variables = {
     ...extra,
     ...data,
     request: { method: ctx.method, path: ctx.path, query: ctx.query },
     url: (...args: unknown[]) => urlFor(ctx, args),
     [REQUEST]: ctx,
-  })
-  return html(page, init)
+  }
+  return { env: found.env, variables }
 }

@@ -69,6 +69,8 @@ export function compileExpr(expr: Expr, scope: Scope, host: ExprHost): string {
     case 'name':
       if (BLOCKED.has(expr.name))
         host.fail(`"${expr.name}" cannot be used in templates.`, expr.line)
+      // `self.title()` renders the block `title` again (Jinja2's `self`).
+      if (expr.name === 'self' && scope.local('self') === undefined) return 'rt.self(blocks, ctx)'
       return scope.read(expr.name)
     case 'list':
     case 'tuple':

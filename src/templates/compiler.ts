@@ -20,9 +20,22 @@ export interface CompilerHost {
   hasTag(name: string): boolean
 }
 
-/** Compile parsed `nodes` of template `name` to the body of `new Function('rt', body)`. */
-export function compile(nodes: Node[], name: string, source: string, host: CompilerHost): string {
-  return new Compiler(name, source, host).module(nodes)
+/**
+ * Compile parsed `nodes` of template `name` to the body of `new Function('rt', body)`.
+ *
+ * `stream` compiles the root and blocks as async generators instead: output is yielded in chunks
+ * (at each loop iteration once 16 KB are buffered, and at block boundaries), and the values a
+ * loop iterates may be promises or async iterables. Macros and captured bodies stay synchronous
+ * functions returning strings.
+ */
+export function compile(
+  nodes: Node[],
+  name: string,
+  source: string,
+  host: CompilerHost,
+  mode: 'string' | 'stream' = 'string',
+): string {
+  return new Compiler(name, source, host, mode).module(nodes)
 }
 
 class Compiler implements ExprHost {
@@ -39,11 +52,15 @@ class Compiler implements ExprHost {
   #loops = 0
   /** Compiling the root function's own output (skipped once `extends` ran). */
   #guard = false
+  readonly #stream: boolean
+  /** Compiling code directly inside a root or block generator (it may `yield` and `await`). */
+  #generator = false
 
-  constructor(name: string, source: string, host: CompilerHost) {
+  constructor(name: string, source: string, host: CompilerHost, mode: 'string' | 'stream') {
     this.#name = name
     this.#source = source
     this.#host = host
+    this.#stream = mode === 'stream'
   }
 
   fail(message: string, line: number, column = 1): never {
@@ -83,18 +100,31 @@ class Compiler implements ExprHost {
     const fn = new FunctionScope(this.#counter)
     const scope = new Scope({ fn, root: true, boundary: true })
     this.#guard = this.#hasExtends
+    this.#generator = this.#stream
     const body = this.#nodes(nodes, scope)
+    this.#generator = false
     this.#guard = false
-    const root = [
-      'function root(ctx, blocks) {',
-      `let out = ''; let ln = 1; let parent; ${fn.declarations()}`,
-      'try {',
-      body,
-      '} catch (e) { throw rt.fail(e, ln) }',
-      'if (parent !== undefined) return rt.extend(parent, ctx, blocks);',
-      'return out;',
-      '}',
-    ].join('\n')
+    const root = this.#stream
+      ? [
+          'async function* root(ctx, blocks) {',
+          `let out = ''; let ln = 1; let parent; ${fn.declarations()}`,
+          'try {',
+          body,
+          'if (parent !== undefined) { if (out !== "") yield out; yield* rt.extendStream(parent, ctx, blocks); return; }',
+          '} catch (e) { throw rt.fail(e, ln) }',
+          'if (out !== "") yield out;',
+          '}',
+        ].join('\n')
+      : [
+          'function root(ctx, blocks) {',
+          `let out = ''; let ln = 1; let parent; ${fn.declarations()}`,
+          'try {',
+          body,
+          '} catch (e) { throw rt.fail(e, ln) }',
+          'if (parent !== undefined) return rt.extend(parent, ctx, blocks);',
+          'return out;',
+          '}',
+        ].join('\n')
     const blocks = [...this.#blockNames].map((n) => `${JSON.stringify(n)}: b_${n}`).join(', ')
     return [
       '"use strict";',
@@ -137,15 +167,17 @@ class Compiler implements ExprHost {
   }
 
   /** Compile with the output guard off (captures, macros, blocks have their own `out`). */
-  #unguarded<T>(fn: () => T): T {
-    const [guard, loops] = [this.#guard, this.#loops]
+  #unguarded<T>(fn: () => T, generator = false): T {
+    const [guard, loops, gen] = [this.#guard, this.#loops, this.#generator]
     this.#guard = false
     this.#loops = 0
+    this.#generator = generator
     try {
       return fn()
     } finally {
       this.#guard = guard
       this.#loops = loops
+      this.#generator = gen
     }
   }
 
@@ -319,7 +351,12 @@ class Compiler implements ExprHost {
     const code: string[] = []
     const items = `it${id}`
     const iterate = (source: string, depth: string): string => {
-      const lines = [`let ${items} = rt.toList(${source});`]
+      const generator = this.#generator
+      const lines = [
+        generator
+          ? `let ${items} = await rt.toListAsync(${source});`
+          : `let ${items} = rt.toList(${source});`,
+      ]
       if (node.filter) {
         const fs = new Scope({ parent: scope, fn: scope.fn })
         const v = `v${id}`
@@ -344,6 +381,8 @@ class Compiler implements ExprHost {
       this.#loops++
       lines.push(this.#nodes(node.body, inner))
       this.#loops--
+      // Streaming: hand over what a long loop has produced so far.
+      if (generator) lines.push(`if (out.length >= 16384) { yield out; out = ''; }`)
       lines.push('}')
       if (node.otherwise) {
         const loops = this.#loops
@@ -370,25 +409,33 @@ class Compiler implements ExprHost {
       this.fail(`The block "${node.name}" is defined twice in this template.`, node.line)
     this.#blockNames.add(node.name)
     const fn = new FunctionScope(this.#counter)
-    fn.superCall = `rt.superBlock(blocks, ${JSON.stringify(node.name)}, level, ctx)`
+    fn.superCall = this.#stream
+      ? `(await rt.superBlockStream(blocks, ${JSON.stringify(node.name)}, level, ctx))`
+      : `rt.superBlock(blocks, ${JSON.stringify(node.name)}, level, ctx)`
     const inner = new Scope({ fn, boundary: true })
     const body = node.required
       ? `throw rt.requiredBlock(${JSON.stringify(node.name)});`
       : this.#unguarded(
           () => `${this.#predeclare(node.body, inner)}\n${this.#nodes(node.body, inner)}`,
+          this.#stream,
         )
     this.#blocks.push(
       [
-        `function b_${node.name}(ctx, blocks, level) {`,
+        `${this.#stream ? 'async function*' : 'function'} b_${node.name}(ctx, blocks, level) {`,
         `let out = ''; let ln = ${node.line}; ${fn.declarations()}`,
         'try {',
         body,
         '} catch (e) { throw rt.fail(e, ln) }',
-        'return out;',
+        this.#stream ? 'if (out !== "") yield out;' : 'return out;',
         '}',
       ].join('\n'),
     )
     const context = node.scoped ? this.#contextWithLocals(scope) : 'ctx'
+    if (this.#generator)
+      return this.#emit(
+        `{ if (out !== '') { yield out; out = ''; } yield* rt.blockStream(blocks, ${JSON.stringify(node.name)}, ${context}); }`,
+        scope,
+      )
     return this.#emit(`out += rt.block(blocks, ${JSON.stringify(node.name)}, ${context});`, scope)
   }
 

@@ -18,6 +18,8 @@ import {
   type Context,
   type LoadedTemplate,
   type RuntimeHost,
+  type StreamChain,
+  type StreamModule,
   TemplateRuntime,
 } from './runtime/core.ts'
 import type { Callable, FilterFn, TestFn } from './runtime/types.ts'
@@ -48,6 +50,17 @@ export interface EnvironmentOptions {
   tests?: Record<string, TestFn | Callable<TestFn>>
   globals?: Record<string, unknown>
   tags?: Record<string, TagFn>
+  /**
+   * Templates compiled ahead of time (`env.precompile()` / `plinth templates:compile`): used
+   * instead of loading and compiling them, so production starts without parsing templates.
+   */
+  precompiled?: Readonly<Record<string, PrecompiledTemplate>>
+}
+
+/** One template as `precompile()` writes it: the module factories of both render modes. */
+export interface PrecompiledTemplate {
+  string: (rt: unknown) => unknown
+  stream: (rt: unknown) => unknown
 }
 
 const AUTOESCAPED = /\.(html|htm|xml|svg)$/i
@@ -58,11 +71,51 @@ export class Template implements LoadedTemplate {
   readonly module: CompiledModule
   readonly #env: Environment
   readonly source: LoadedSource
-  constructor(env: Environment, source: LoadedSource, module: CompiledModule) {
+  readonly #compileStream: () => StreamModule
+  #streamModule: StreamModule | undefined
+  constructor(
+    env: Environment,
+    source: LoadedSource,
+    module: CompiledModule,
+    compileStream: () => StreamModule,
+  ) {
     this.#env = env
     this.name = source.name
     this.source = source
     this.module = module
+    this.#compileStream = compileStream
+  }
+
+  /** The template compiled for streaming (on first use). */
+  get streamModule(): StreamModule {
+    this.#streamModule ??= this.#compileStream()
+    return this.#streamModule
+  }
+
+  /**
+   * Render once the context's promises have settled (`{ products: Product.objects.all() }`);
+   * async iterables are collected first.
+   *
+   * @example
+   * const html = await env.getTemplate('products.html').renderAsync({ products: query.all() })
+   */
+  async renderAsync(context: object = {}): Promise<string> {
+    return this.render(await settle(context, true))
+  }
+
+  /**
+   * Render as a stream of chunks, for large pages: the start of the page is yielded before the
+   * rest is rendered, long loops hand over their output as they go (every 16 KB), and loops may
+   * iterate promises and async iterables (a database cursor, say).
+   *
+   * @example
+   * for await (const chunk of template.stream({ rows: Product.objects.iterate() })) res.write(chunk)
+   */
+  async *stream(context: object = {}): AsyncGenerator<string> {
+    const module = this.streamModule
+    const chain: StreamChain = {}
+    for (const [name, fn] of Object.entries(module.blocks)) chain[name] = [fn]
+    yield* module.root(this.#env.context(await settle(context, false)), chain)
   }
 
   /**
@@ -129,6 +182,19 @@ export class Environment {
     const cached = this.#cache.get(name)
     if (cached !== undefined && (!this.options.autoReload || cached.source.isFresh?.() !== false))
       return cached
+    const ready = this.options.precompiled
+    if (ready !== undefined && Object.hasOwn(ready, name)) {
+      const factories = ready[name]!
+      const rt = this.#runtime({ name, source: '' })
+      const template = new Template(
+        this,
+        { name, source: '' },
+        factories.string(rt) as CompiledModule,
+        () => factories.stream(rt) as StreamModule,
+      )
+      this.#cache.set(name, template)
+      return template
+    }
     const loader = this.options.loader
     const source = loader?.load(name)
     if (source === undefined)
@@ -136,6 +202,35 @@ export class Environment {
     const template = this.#compile(source)
     this.#cache.set(name, template)
     return template
+  }
+
+  /**
+   * The source of an ES module holding `names` compiled (both render modes), for
+   * `createEnvironment({ precompiled })` in production. The module's functions need an
+   * environment with the same filters, tests and tags.
+   *
+   * @example
+   * writeFileSync('templates.compiled.js', env.precompile(['base.html', 'products.html']))
+   */
+  precompile(names: readonly string[]): string {
+    const entries = names.map((name) => {
+      const loader = this.options.loader
+      const source = loader?.load(name)
+      if (source === undefined)
+        throw new TemplateNotFoundError(name, loader ? describeLoader(loader, name) : [])
+      const nodes = this.#parse(source)
+      const body = (mode: 'string' | 'stream') =>
+        `function (rt) {\n${this.#generate(nodes, source, mode)}\n}`
+      return `  ${JSON.stringify(name)}: {\n    string: ${body('string')},\n    stream: ${body('stream')},\n  },`
+    })
+    return [
+      '// Templates precompiled by Plinth (env.precompile / plinth templates:compile). Do not edit.',
+      '/* eslint-disable */',
+      'export default {',
+      ...entries,
+      '}',
+      '',
+    ].join('\n')
   }
 
   /** Compile a template from a string (not cached). */
@@ -171,7 +266,7 @@ export class Environment {
     return name === '<string>' || AUTOESCAPED.test(name)
   }
 
-  #compile(source: LoadedSource): Template {
+  #runtime(source: LoadedSource): TemplateRuntime {
     const host: RuntimeHost = {
       strict: this.options.undefined === 'strict',
       filter: (n) => this.#filters.get(n)!,
@@ -182,29 +277,50 @@ export class Environment {
       load: (n, from) => this.#load(n, from),
       globalsContext: () => Object.create(this.#globals) as Context,
     }
-    const nodes = parse(source.source, source.name, {
+    return new TemplateRuntime(host, source.name, source.source, this.#autoescape(source.name))
+  }
+
+  #parse(source: LoadedSource) {
+    return parse(source.source, source.name, {
       trimBlocks: this.options.trimBlocks,
       lstripBlocks: this.options.lstripBlocks,
       keepTrailingNewline: this.options.keepTrailingNewline,
       tags: new Set(this.#tags.keys()),
     })
-    const code = compile(nodes, source.name, source.source, {
-      filterParams: (n) => this.#filters.get(n)?.params,
-      testParams: (n) => this.#tests.get(n)?.params,
-      hasTag: (n) => this.#tags.has(n),
-    })
-    const rt = new TemplateRuntime(host, source.name, source.source, this.#autoescape(source.name))
-    let module: CompiledModule
-    try {
-      module = new Function('rt', code)(rt) as CompiledModule
-    } catch (error) {
-      // The compiler produced invalid JavaScript: a bug in Plinth, not in the template.
-      throw new TemplateSyntaxError(
-        `Internal error compiling the template (${(error as Error).message}); please report it.`,
-        { template: source.name, line: 1, column: 1, source: source.source },
-      )
+  }
+
+  #generate(nodes: ReturnType<typeof parse>, source: LoadedSource, mode: 'string' | 'stream') {
+    return compile(
+      nodes,
+      source.name,
+      source.source,
+      {
+        filterParams: (n) => this.#filters.get(n)?.params,
+        testParams: (n) => this.#tests.get(n)?.params,
+        hasTag: (n) => this.#tags.has(n),
+      },
+      mode,
+    )
+  }
+
+  #compile(source: LoadedSource): Template {
+    const nodes = this.#parse(source)
+    const rt = this.#runtime(source)
+    const build = <M>(mode: 'string' | 'stream'): M => {
+      const code = this.#generate(nodes, source, mode)
+      try {
+        return new Function('rt', code)(rt) as M
+      } catch (error) {
+        // The compiler produced invalid JavaScript: a bug in Plinth, not in the template.
+        throw new TemplateSyntaxError(
+          `Internal error compiling the template (${(error as Error).message}); please report it.`,
+          { template: source.name, line: 1, column: 1, source: source.source },
+        )
+      }
     }
-    return new Template(this, source, module)
+    return new Template(this, source, build<CompiledModule>('string'), () =>
+      build<StreamModule>('stream'),
+    )
   }
 
   #load(name: unknown, from: string): Template {
@@ -216,6 +332,30 @@ export class Environment {
       )
     return this.getTemplate(name)
   }
+}
+
+/** The context with its top-level promises settled (and async iterables collected, if asked). */
+async function settle(context: object, collect: boolean): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {}
+  await Promise.all(
+    Object.keys(context).map(async (key) => {
+      if (key === '__proto__') return
+      let value = (context as Record<string, unknown>)[key]
+      if (
+        value !== null &&
+        typeof value === 'object' &&
+        typeof (value as PromiseLike<unknown>).then === 'function'
+      )
+        value = await value
+      if (collect && value !== null && typeof value === 'object' && Symbol.asyncIterator in value) {
+        const items: unknown[] = []
+        for await (const item of value as AsyncIterable<unknown>) items.push(item)
+        value = items
+      }
+      out[key] = value
+    }),
+  )
+  return out
 }
 
 function checkName(name: string, what: string): string {

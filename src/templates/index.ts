@@ -14,6 +14,7 @@ export {
   createEnvironment,
   Environment,
   type EnvironmentOptions,
+  type PrecompiledTemplate,
   type TagFn,
   Template,
 } from './environment.ts'

@@ -456,3 +456,15 @@ describe('filters passing keywords on', () => {
     assert.equal(render('{{ "%(a)s-%(b)s"|format(a=1, b=2) }}'), '1-2')
   })
 })
+
+describe('self', () => {
+  it('renders a block again', () => {
+    const env = createEnvironment({
+      loader: memoryLoader({
+        'base.html': '<title>{% block title %}{% endblock %}</title><h1>{{ self.title() }}</h1>',
+        'page.html': '{% extends "base.html" %}{% block title %}A & B{% endblock %}',
+      }),
+    })
+    assert.equal(env.render('page.html'), '<title>A & B</title><h1>A & B</h1>')
+  })
+})

@@ -40,6 +40,18 @@ export interface CompiledModule {
   root(ctx: Context, blocks: BlockChain): string
   blocks: Record<string, BlockFn>
 }
+
+/** The same template compiled for streaming: root and blocks are async generators of chunks. */
+export interface StreamModule {
+  root(ctx: Context, blocks: StreamChain): AsyncGenerator<string>
+  blocks: Record<string, StreamBlockFn>
+}
+export type StreamBlockFn = (
+  ctx: Context,
+  blocks: StreamChain,
+  level: number,
+) => AsyncGenerator<string>
+export type StreamChain = Record<string, StreamBlockFn[]>
 export type BlockFn = (ctx: Context, blocks: BlockChain, level: number) => string
 /** For each block name, its definitions from the most derived template to the base. */
 export type BlockChain = Record<string, BlockFn[]>
@@ -62,6 +74,8 @@ export interface RuntimeHost {
 export interface LoadedTemplate {
   readonly name: string
   readonly module: CompiledModule
+  /** Compiled on first use. */
+  readonly streamModule: StreamModule
 }
 
 /** Marks an argument a macro was not given. */
@@ -448,6 +462,54 @@ export class TemplateRuntime {
     return parent.module.root(ctx, chain)
   }
 
+  /** Streaming `extends`: the parent's stream blocks after the child's. */
+  async *extendStream(
+    parent: LoadedTemplate,
+    ctx: Context,
+    blocks: StreamChain,
+  ): AsyncGenerator<string> {
+    const chain: StreamChain = { ...blocks }
+    for (const [name, fn] of Object.entries(parent.streamModule.blocks))
+      chain[name] = [...(chain[name] ?? []), fn]
+    yield* parent.streamModule.root(ctx, chain)
+  }
+
+  async *blockStream(blocks: StreamChain, name: string, ctx: Context): AsyncGenerator<string> {
+    const chain = blocks[name]
+    if (chain !== undefined && chain.length > 0) yield* chain[0]!(ctx, blocks, 0)
+  }
+
+  async superBlockStream(
+    blocks: StreamChain,
+    name: string,
+    level: number,
+    ctx: Context,
+  ): Promise<string | SafeString> {
+    const next = blocks[name]?.[level + 1]
+    if (next === undefined)
+      throw new TypeError(`super() in block '${name}': no parent template defines this block`)
+    let out = ''
+    for await (const chunk of next(ctx, blocks, level + 1)) out += chunk
+    return this.markup(out)
+  }
+
+  /** What a streamed loop iterates: promises are awaited, async iterables collected. */
+  async toListAsync(value: unknown): Promise<unknown[]> {
+    let v = value
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      typeof (v as PromiseLike<unknown>).then === 'function'
+    )
+      v = await v
+    if (v !== null && typeof v === 'object' && Symbol.asyncIterator in v) {
+      const out: unknown[] = []
+      for await (const item of v as AsyncIterable<unknown>) out.push(item)
+      return out
+    }
+    return this.toList(v)
+  }
+
   block(blocks: BlockChain, name: string, ctx: Context): string {
     const chain = blocks[name]
     if (chain === undefined || chain.length === 0) return ''
@@ -459,6 +521,20 @@ export class TemplateRuntime {
     if (next === undefined)
       throw new TypeError(`super() in block '${name}': no parent template defines this block`)
     return this.markup(next(ctx, blocks, level + 1))
+  }
+
+  /** `self`: each block of the template as a function rendering it (`self.title()`). */
+  self(blocks: BlockChain | StreamChain, ctx: Context): Record<string, () => unknown> {
+    const out: Record<string, () => unknown> = Object.create(null)
+    for (const name of Object.keys(blocks)) {
+      out[name] = () => {
+        const rendered = (blocks as BlockChain)[name]![0]!(ctx, blocks as BlockChain, 0)
+        if (typeof rendered !== 'string')
+          throw new TypeError(`self.${name}() cannot be used while streaming; use render()`)
+        return this.markup(rendered)
+      }
+    }
+    return out
   }
 
   requiredBlock(name: string): Error {
