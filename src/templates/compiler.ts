@@ -15,6 +15,8 @@ import { FunctionScope, Scope } from './scope.ts'
 
 /** What the compiler needs from the environment. */
 export interface CompilerHost {
+  /** The template autoescapes (its output is HTML). */
+  autoescape?: boolean
   filterParams(name: string): readonly string[] | undefined
   testParams(name: string): readonly string[] | undefined
   hasTag(name: string): boolean
@@ -63,12 +65,13 @@ class Compiler implements ExprHost {
     this.#stream = mode === 'stream'
   }
 
-  fail(message: string, line: number, column = 1): never {
+  fail(message: string, line: number, column = 1, hint?: string): never {
     throw new TemplateSyntaxError(message, {
       template: this.#name,
       line,
       column,
       source: this.#source,
+      ...(hint ? { hint } : {}),
     })
   }
 
@@ -145,9 +148,11 @@ class Compiler implements ExprHost {
       out.push(this.#emit(`out += ${JSON.stringify(text)};`, scope))
       text = ''
     }
+    let before = ''
     for (const node of nodes) {
       if (node.kind === 'text') {
         text += node.value
+        before = (before + node.value).slice(-200)
         continue
       }
       flushText()
@@ -155,10 +160,32 @@ class Compiler implements ExprHost {
         out.push(`ln = ${node.line};`)
         line = node.line
       }
-      out.push(this.#node(node, scope))
+      out.push(node.kind === 'output' ? this.#output(node, before, scope) : this.#node(node, scope))
+      before = ''
     }
     flushText()
     return out.join('\n')
+  }
+
+  /**
+   * `{{ … }}`, aware of where it lands in HTML when the template autoescapes: the start of a URL
+   * attribute (`href="{{ url }}"`) refuses `javascript:`, `vbscript:` and `data:` URLs, and an
+   * unquoted attribute (`<td class={{ c }}>`) is an error, since a space in the value would add
+   * attributes.
+   */
+  #output(node: Extract<Node, { kind: 'output' }>, before: string, scope: Scope): string {
+    const value = this.#expr(node.expr, scope)
+    if (this.#host.autoescape) {
+      if (UNQUOTED_ATTRIBUTE.test(before))
+        this.fail(
+          'An unquoted attribute value cannot hold {{ … }}: a space in the value would start another attribute.',
+          node.line,
+          1,
+          'Quote it: <td class="{{ c }}">.',
+        )
+      if (URL_ATTRIBUTE.test(before)) return this.#emit(`out += rt.escUrl(${value});`, scope)
+    }
+    return this.#emit(`out += rt.esc(${value});`, scope)
   }
 
   /** Output of the root function is skipped after `extends` ran (the parent renders the page). */
@@ -478,6 +505,11 @@ class Compiler implements ExprHost {
 }
 
 const BLOCKED = new Set(['__proto__', 'constructor', 'prototype'])
+/** Text ending at the start of a quoted URL attribute's value. */
+const URL_ATTRIBUTE =
+  /<[A-Za-z][^<>]*\s(?:href|src|action|formaction|xlink:href|poster|cite|background|ping|srcset)\s*=\s*["']$/i
+/** Text ending where an unquoted attribute value starts (`<td class=`). */
+const UNQUOTED_ATTRIBUTE = /<[A-Za-z][^<>"']*\s[A-Za-z_:][-A-Za-z0-9_:.]*\s*=\s*$/
 
 /** Names a body assigns in its own scope (not inside nested loops, macros, blocks, with). */
 function assignedNames(body: readonly Node[]): Set<string> {

@@ -295,6 +295,7 @@ export class Environment {
       source.name,
       source.source,
       {
+        autoescape: this.#autoescape(source.name),
         filterParams: (n) => this.#filters.get(n)?.params,
         testParams: (n) => this.#tests.get(n)?.params,
         hasTag: (n) => this.#tags.has(n),

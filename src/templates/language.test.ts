@@ -468,3 +468,63 @@ describe('self', () => {
     assert.equal(env.render('page.html'), '<title>A & B</title><h1>A & B</h1>')
   })
 })
+
+describe('HTML contexts (security catalogue G1–G3, G5)', () => {
+  it('neutralises script URLs at the start of URL attributes', () => {
+    const t = '<a href="{{ u }}">x</a><img src=\'{{ u }}\'><a href="/p/{{ u }}">'
+    assert.equal(
+      render(t, { u: ' JaVa\tScRipt:alert(1)' }),
+      '<a href="about:invalid#blocked">x</a><img src=\'about:invalid#blocked\'><a href="/p/ JaVa\tScRipt:alert(1)">',
+    )
+    assert.equal(
+      render('<a href="{{ u }}">', { u: 'data:text/html,<b>' }),
+      '<a href="about:invalid#blocked">',
+    )
+    assert.equal(
+      render('<a href="{{ u }}">', { u: 'https://x.test/?a=1&b="2"' }),
+      '<a href="https://x.test/?a=1&amp;b=&#34;2&#34;">',
+    )
+    assert.equal(
+      render('<a href="{{ u }}">', { u: markSafe('javascript:void(0)') }),
+      '<a href="javascript:void(0)">',
+    )
+    // Not HTML: no change.
+    assert.equal(
+      render('href="{{ u }}"', { u: 'javascript:x' }, { autoescape: false }),
+      'href="javascript:x"',
+    )
+  })
+
+  it('refuses unquoted attribute values in HTML templates', () => {
+    assert.throws(() => render('<td class={{ c }}>'), /unquoted attribute value cannot hold/)
+    assert.equal(
+      render('<td class="{{ c }}">', { c: 'a" onmouseover="x' }),
+      '<td class="a&#34; onmouseover=&#34;x">',
+    )
+  })
+
+  it('escapes markup and quotes in text and quoted attributes', () => {
+    const x = '"><img src=x onerror=alert(1)>'
+    assert.equal(
+      render('<input value="{{ x }}">{{ x }}', { x }),
+      '<input value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;">&#34;&gt;&lt;img src=x onerror=alert(1)&gt;',
+    )
+  })
+
+  it('tojson is safe inside <script>', () => {
+    const out = render('<script>const d = {{ d|tojson }}</script>', {
+      d: { a: "</script><script>alert(1)</script>\u2028&'" },
+    })
+    assert.doesNotMatch(out.slice(8, -9), /<\/script>|\u2028/)
+    assert.match(out, /\\u003c\/script\\u003e/)
+  })
+
+  it('request data cannot set engine options (EJS CVE-2022-29078)', () => {
+    const data = {
+      settings: { 'view options': { outputFunctionName: 'x;process.exit(1);//' } },
+      autoescape: false,
+      name: '<b>',
+    }
+    assert.equal(render('{{ name }}', data), '&lt;b&gt;')
+  })
+})

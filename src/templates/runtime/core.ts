@@ -294,6 +294,19 @@ export class TemplateRuntime {
     return this.autoescape ? escapeHtml(text) : text
   }
 
+  /**
+   * A value at the start of a URL attribute: escaped, and a `javascript:`, `vbscript:` or `data:`
+   * URL (however it is spelled: case, leading spaces, tabs or newlines inside the scheme) is
+   * replaced by `about:invalid#blocked`. Markup marked safe passes as is.
+   */
+  escUrl(value: unknown): string {
+    if (value instanceof SafeString) return value.value
+    const text = this.esc(value)
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text.replace(/[\u0000-\u0020]/g, ''))
+    if (scheme && /^(javascript|vbscript|data)$/i.test(scheme[1]!)) return 'about:invalid#blocked'
+    return text
+  }
+
   /** What a macro or captured block returns: markup when autoescaping, so it is not escaped twice. */
   markup(text: string): string | SafeString {
     return this.autoescape ? new SafeString(text) : text
