@@ -528,3 +528,49 @@ describe('HTML contexts (security catalogue G1–G3, G5)', () => {
     assert.equal(render('{{ name }}', data), '&lt;b&gt;')
   })
 })
+
+describe('context rules of blocks, includes and imports', () => {
+  const env = createEnvironment({
+    loader: memoryLoader({
+      'list.html':
+        '{% for item in items %}{% block row scoped %}<{{ item }}>{% endblock %}{% endfor %}',
+      'unscoped.html':
+        '{% for item in items %}{% block row %}<{{ item }}>{% endblock %}{% endfor %}',
+      'show.html': '[{{ item }}]',
+      'macros.html': '{% macro greet() %}Hi {{ who }}{% endmacro %}',
+    }),
+  })
+
+  it('a scoped block sees the loop variable; an unscoped one does not', () => {
+    assert.equal(env.render('list.html', { items: [1, 2] }), '<1><2>')
+    assert.equal(env.render('unscoped.html', { items: [1, 2] }), '<><>')
+  })
+
+  it('includes without context see only the globals', () => {
+    assert.equal(
+      env.renderString(
+        '{% set item = 1 %}{% include "show.html" %}{% include "show.html" without context %}',
+      ),
+      '[1][]',
+    )
+  })
+
+  it('imports see the caller context only when asked', () => {
+    assert.equal(
+      env.renderString('{% import "macros.html" as m %}{{ m.greet() }}', { who: 'Ada' }),
+      'Hi ',
+    )
+    assert.equal(
+      env.renderString('{% import "macros.html" as m with context %}{{ m.greet() }}', {
+        who: 'Ada',
+      }),
+      'Hi Ada',
+    )
+  })
+
+  it('+%} keeps the newline trim_blocks would remove', () => {
+    const opts = { trimBlocks: true }
+    assert.equal(render('{% if true %}\nx{% endif %}', {}, opts), 'x')
+    assert.equal(render('{% if true +%}\nx{% endif %}', {}, opts), '\nx')
+  })
+})
