@@ -28,7 +28,7 @@ const ALLOWED: Record<string, string[]> = {
   server: ['app', 'http', 'logging'],
   openapi: ['app', 'http', 'routing', 'validation', 'di'],
   testing: ['app', 'http', 'server'],
-  cli: ['app', 'http', 'logging', 'server', 'routing', 'orm', 'migrations'],
+  cli: ['app', 'http', 'logging', 'server', 'routing', 'orm', 'migrations', 'templates'],
   '.': ['app', 'http', 'routing', 'validation', 'di', 'logging', 'templates'],
 }
 /** Modules that must use other modules' public `index.ts` only. */

@@ -19,6 +19,7 @@ export {
   renderStream,
   type TemplatesOptions,
   templates,
+  typedRender,
 } from './templates.ts'
 export type {
   AnyInputs,

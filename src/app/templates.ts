@@ -147,3 +147,24 @@ function prepare(ctx: RenderContext, data: object) {
   }
   return { env: found.env, variables }
 }
+
+/**
+ * `render`, checked by the compiler against the template contexts `plinth templates:types`
+ * generates: the name must be a known template and the data must have what it reads.
+ *
+ * @example
+ * import type { TemplateContexts } from './template-contexts.ts'
+ * const render = typedRender<TemplateContexts>()
+ * app.get('/products', (ctx) => render(ctx, 'products.html', { products }))
+ */
+export function typedRender<Contexts>(): <Name extends keyof Contexts & string>(
+  ctx: RenderContext,
+  name: Name,
+  // The data may be left out when the template needs nothing (or only optional variables).
+  ...rest: {} extends Contexts[Name]
+    ? [data?: Contexts[Name], init?: ReplyInit]
+    : [data: Contexts[Name], init?: ReplyInit]
+) => Reply {
+  // Only the parameter types differ: the runtime function is `render` itself.
+  return render as never
+}

@@ -46,3 +46,16 @@ export {
 } from './runtime/types.ts'
 export { Undefined, UndefinedError } from './runtime/undefined.ts'
 export { isKwargs, kwargs, splitArgs } from './runtime/values.ts'
+export {
+  type AnalyzeOptions,
+  analyzeTemplates,
+  type ContextShape,
+  DEFAULT_GLOBALS,
+  type EmitOptions,
+  emitContextTypes,
+  type Shape,
+  type Slot,
+  sameDeclarations,
+  type TypedEnvironment,
+  typedEnvironment,
+} from './typegen/index.ts'

@@ -12,6 +12,7 @@ import { sqlmigrateCommand } from './migrations/sqlmigrate.ts'
 import { squashmigrationsCommand } from './migrations/squashmigrations.ts'
 import { routesCommand } from './routes.ts'
 import { startCommand } from './start.ts'
+import { templatesTypesCommand } from './templates-types.ts'
 
 /** The registry `plinth` dispatches to. */
 export const commands = new CommandRegistry()
@@ -24,5 +25,6 @@ export const commands = new CommandRegistry()
   .register(showmigrationsCommand)
   .register(sqlmigrateCommand)
   .register(squashmigrationsCommand)
+  .register(templatesTypesCommand)
 
 export { devCommand, routesCommand, startCommand }

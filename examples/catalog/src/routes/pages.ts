@@ -3,12 +3,16 @@
  * `templates/base.html`) with an image upload form. Templates escape every value, so user data
  * can never become markup.
  */
-import { Router, redirect, render } from 'plinth'
+import { Router, redirect, typedRender } from 'plinth'
 import type { Database } from 'plinth/orm'
 import { z } from 'zod'
 import type { ChangeFeed } from '../events.ts'
 import { IMAGE_TYPES, saveImage } from '../media.ts'
 import { Product } from '../models.ts'
+import type { TemplateContexts } from '../template-contexts.ts'
+
+/** `render()` checked against what each template reads (`npm run templates:types` updates it). */
+const render = typedRender<TemplateContexts>()
 
 const UploadForm = z.object({
   product: z.number().int().positive(),
