@@ -302,7 +302,11 @@ export class TemplateRuntime {
   escUrl(value: unknown): string {
     if (value instanceof SafeString) return value.value
     const text = this.esc(value)
-    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text.replace(/[\u0000-\u0020]/g, ''))
+    // Browsers skip control characters and spaces inside a scheme (`java\tscript:`): so do we.
+    const head = Array.from(text.slice(0, 64))
+      .filter((c) => c > ' ')
+      .join('')
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(head)
     if (scheme && /^(javascript|vbscript|data)$/i.test(scheme[1]!)) return 'about:invalid#blocked'
     return text
   }
