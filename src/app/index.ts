@@ -13,6 +13,7 @@ export { DEFAULT_LIMITS, type Limits } from './limits.ts'
 export type { CompiledRoute } from './route.ts'
 export { RouteGroup, Router, type RouterOptions } from './router.ts'
 export {
+  CSP_NONCE_KEY,
   CSRF_TOKEN_KEY,
   type RenderContext,
   render,

@@ -36,6 +36,8 @@ interface Installed {
 const installed = new WeakMap<ContextHost, Installed>()
 /** Where a request's CSRF token is kept (set by the CSRF middleware). */
 export const CSRF_TOKEN_KEY = 'csrfToken'
+/** Where a request's CSP nonce is kept (set by `secureHeaders({ csp: { nonce: true } })`). */
+export const CSP_NONCE_KEY = 'cspNonce'
 /**
  * The request's context, for tags (`url`, `csrf_token`). Not an identifier, so templates cannot
  * name it: they see the plain `request` view only, never the Node request or response objects.
@@ -142,6 +144,8 @@ function prepare(ctx: RenderContext, data: object) {
     ...extra,
     ...data,
     request: { method: ctx.method, path: ctx.path, query: ctx.query },
+    // `<script nonce="{{ csp_nonce }}">` when the CSP uses per-request nonces.
+    csp_nonce: typeof ctx.state[CSP_NONCE_KEY] === 'string' ? ctx.state[CSP_NONCE_KEY] : '',
     url: (...args: unknown[]) => urlFor(ctx, args),
     [REQUEST]: ctx,
   }
