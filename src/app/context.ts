@@ -170,9 +170,13 @@ export class Context<I extends RouteInputs = AnyInputs> {
     return this._abort.signal
   }
 
-  /** The peer address (proxy headers are not trusted here). */
+  /**
+   * The client address: the peer's, or the one `trustedProxies()` (plinth/security) found in
+   * `X-Forwarded-For` when the peer is a configured proxy. Proxy headers are never read here.
+   */
   get ip(): string | undefined {
-    return this.req.socket.remoteAddress
+    const forwarded = this._state?.clientIp
+    return typeof forwarded === 'string' ? forwarded : this.req.socket.remoteAddress
   }
 
   /** The parsed `Content-Type`, or `null` when absent or invalid. */
