@@ -24,6 +24,7 @@ const ALLOWED: Record<string, string[]> = {
   orm: ['validation'],
   migrations: ['orm', 'validation'],
   templates: [],
+  security: ['app', 'http', 'routing'],
   app: ['http', 'routing', 'validation', 'di', 'logging', 'templates'],
   server: ['app', 'http', 'logging'],
   openapi: ['app', 'http', 'routing', 'validation', 'di'],
@@ -32,7 +33,7 @@ const ALLOWED: Record<string, string[]> = {
   '.': ['app', 'http', 'routing', 'validation', 'di', 'logging', 'templates'],
 }
 /** Modules that must use other modules' public `index.ts` only. */
-const INDEX_ONLY = new Set(['server', 'openapi', 'testing', 'cli'])
+const INDEX_ONLY = new Set(['server', 'openapi', 'testing', 'cli', 'security'])
 /** Third-party packages each module may use (node: built-ins are allowed everywhere). */
 const PACKAGES: Record<string, string[]> = {
   http: ['@fastify/busboy'],
