@@ -13,9 +13,9 @@ import { join, resolve } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { promisify } from 'node:util'
 import { createApp, render, templates, typedRender } from 'plinth'
-import { main } from 'plinth/cli'
 import { createEnvironment, memoryLoader, typedEnvironment } from 'plinth/templates'
 import { testClient } from 'plinth/testing'
+import { runCli } from './support/cli.ts'
 
 const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '..')
@@ -27,17 +27,8 @@ mkdirSync(WORK, { recursive: true })
 after(() => rmSync(WORK, { recursive: true, force: true }))
 
 /** Run `plinth <args>` in-process in `cwd`; its exit code and output. */
-async function plinth(args: string[], cwd = WORK) {
-  let stdout = ''
-  let stderr = ''
-  const io = {
-    cwd,
-    env: {},
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-  }
-  const code = await main(args, { io })
-  return { code, stdout, stderr }
+function plinth(args: string[], cwd = WORK) {
+  return runCli(cwd, args)
 }
 
 const USE = `import { createApp, typedRender } from 'plinth'

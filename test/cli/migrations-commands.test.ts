@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { main } from '../../src/cli/main.ts'
 import { createDatabase } from '../../src/orm/index.ts'
+import { runCli } from '../support/cli.ts'
 
 const SOURCE = resolve(import.meta.dirname, '../../src/migrations/index.ts')
 
@@ -64,19 +64,7 @@ export default defineMigrations({
   return root
 }
 
-async function plinth(cwd: string, ...argv: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(argv, {
-    io: {
-      cwd,
-      env: {},
-      stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: (s: string) => (stderr += s) },
-    },
-  })
-  return { code, stdout, stderr }
-}
+const plinth = (cwd: string, ...argv: string[]) => runCli(cwd, argv)
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'plinth-mg-cli-'))

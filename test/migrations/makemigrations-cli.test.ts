@@ -25,8 +25,8 @@ import {
   parseRenameFlag,
 } from '../../src/cli/commands/migrations/makemigrations.ts'
 import { UsageError } from '../../src/cli/index.ts'
-import { main } from '../../src/cli/main.ts'
 import { CommandRegistry } from '../../src/cli/registry.ts'
+import { runCli } from '../support/cli.ts'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const SOURCE = (path: string) => join(REPO, 'src', path)
@@ -60,21 +60,8 @@ function project() {
         '',
       ].join('\n'),
     )
-  const run = async (...argv: string[]) => {
-    let stdout = ''
-    let stderr = ''
-    const registry = new CommandRegistry().register(makemigrationsCommand)
-    const code = await main(['makemigrations', ...argv], {
-      registry,
-      io: {
-        stdout: { write: (chunk: string) => (stdout += chunk) },
-        stderr: { write: (chunk: string) => (stderr += chunk) },
-        cwd: root,
-        env: {},
-      },
-    })
-    return { code, stdout, stderr }
-  }
+  const run = (...argv: string[]) =>
+    runCli(root, ['makemigrations', ...argv], new CommandRegistry().register(makemigrationsCommand))
   const dir = join(root, 'migrations')
   const files = () => (existsSync(dir) ? readdirSync(dir).sort() : [])
   const read = (file: string) => readFileSync(join(dir, file), 'utf8')

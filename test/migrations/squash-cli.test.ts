@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { main } from '../../src/cli/main.ts'
+import { runCli } from '../support/cli.ts'
 
 const SOURCE = resolve(import.meta.dirname, '../../src/migrations/index.ts')
 
@@ -61,19 +61,7 @@ export default defineMigrations({
   return root
 }
 
-async function plinth(cwd: string, ...argv: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await main(argv, {
-    io: {
-      cwd,
-      env: {},
-      stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: (s: string) => (stderr += s) },
-    },
-  })
-  return { code, stdout, stderr }
-}
+const plinth = (cwd: string, ...argv: string[]) => runCli(cwd, argv)
 
 const files = (root: string) => readdirSync(join(root, 'migrations')).sort()
 
