@@ -45,6 +45,17 @@ function requireField(state: ProjectState, key: string, name: string): AnyField 
   return f
 }
 
+/** `op.addField({ … })` / `op.alterField({ … })`: the field as its builder call, and the fill. */
+function fieldOperationCode(
+  type: 'addField' | 'alterField',
+  options: { model: string; name: string; field: AnyField; fill?: unknown },
+  module: string,
+): string {
+  const f = fieldCode(deconstruct(options.field.spec, module), module)
+  const fill = 'fill' in options ? `, fill: ${toCode(options.fill)}` : ''
+  return `op.${type}({ model: ${toCode(options.model)}, name: ${toCode(options.name)}, field: ${f}${fill} })`
+}
+
 /** Options of `op.addField`. */
 export interface AddFieldOptions {
   model: string
@@ -103,9 +114,7 @@ export class AddField implements Operation {
     return undefined
   }
   toCode(module: string): string {
-    const f = fieldCode(deconstruct(this.options.field.spec, module), module)
-    const fill = 'fill' in this.options ? `, fill: ${toCode(this.options.fill)}` : ''
-    return `op.addField({ model: ${toCode(this.options.model)}, name: ${toCode(this.options.name)}, field: ${f}${fill} })`
+    return fieldOperationCode('addField', this.options, module)
   }
 }
 
@@ -241,9 +250,7 @@ export class AlterField implements Operation {
       : narrowing(old.spec, this.options.field.spec, this.options)
   }
   toCode(module: string): string {
-    const f = fieldCode(deconstruct(this.options.field.spec, module), module)
-    const fill = 'fill' in this.options ? `, fill: ${toCode(this.options.fill)}` : ''
-    return `op.alterField({ model: ${toCode(this.options.model)}, name: ${toCode(this.options.name)}, field: ${f}${fill} })`
+    return fieldOperationCode('alterField', this.options, module)
   }
 }
 
