@@ -55,10 +55,6 @@ function wantsHelp(argv: readonly string[]): boolean {
 }
 
 /**
- * A syntax error in the app module: Node prints where it is (file, line, caret) only for an
- * uncaught error, so it is rethrown for Node to report rather than printed here.
- */
-/**
  * Errors of lower layers (the ORM, migrations) carry a stable `PLINTH_*` code and a message that
  * says what to do, like `PlinthError`, but do not extend it (the ORM knows nothing of HTTP).
  */
@@ -67,6 +63,10 @@ function isCodedError(error: unknown): error is Error & { code: string; cause?: 
   return typeof code === 'string' && code.startsWith('PLINTH_')
 }
 
+/**
+ * A syntax error in the app module: Node prints where it is (file, line, caret) only for an
+ * uncaught error, so it is rethrown for Node to report rather than printed here.
+ */
 function isAppSyntaxError(error: unknown): error is PlinthError & { cause: SyntaxError } {
   return (
     error instanceof PlinthError &&

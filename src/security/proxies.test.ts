@@ -20,12 +20,17 @@ import {
 function appWith(options: TrustedProxiesOptions) {
   const app = createApp({ logger: false })
   app.use(trustedProxies(options))
-  app.get('/whoami', (ctx) => ({
-    ip: ctx.state[CLIENT_IP_KEY],
-    protocol: ctx.state[PROTOCOL_KEY],
-    host: ctx.state[HOST_KEY],
-    forwarded: ctx.state[FORWARDED_HOST_KEY],
-  }))
+  app.get('/whoami', (ctx) => {
+    // `ctx.ip` is the client address the middleware settled on.
+    const settled = ctx.state[CLIENT_IP_KEY] ?? ctx.req.socket.remoteAddress
+    if (ctx.ip !== settled) throw new Error(`ctx.ip is ${ctx.ip}, not ${String(settled)}`)
+    return {
+      ip: ctx.state[CLIENT_IP_KEY],
+      protocol: ctx.state[PROTOCOL_KEY],
+      host: ctx.state[HOST_KEY],
+      forwarded: ctx.state[FORWARDED_HOST_KEY],
+    }
+  })
   return app
 }
 
