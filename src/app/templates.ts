@@ -2,10 +2,11 @@
  * Templates in an app: the thin layer between the engine (`plinth/templates`, which knows nothing
  * of HTTP) and handlers. `app.register(templates(env))` gives every template the `request`,
  * `url('route-name', id=3)` / `{% url 'route-name' 3 %}`, `static('css/site.css')` and, once the
- * CSRF middleware has put one on the request, `{% csrf_token %}`; `render(ctx, name, data)` answers
+ * CSRF middleware has put one on the request, `{% csrf_token %}` (and `csrf_token()` for a
+ * `<meta>` tag that fetch code reads); `render(ctx, name, data)` answers
  * with the page as `text/html; charset=utf-8`.
  */
-import { html, type Reply, type ReplyInit, stream } from '../http/index.ts'
+import { escapeHtml, html, type Reply, type ReplyInit, stream } from '../http/index.ts'
 import type { UrlParams } from '../routing/index.ts'
 import { type Environment, kwargs, markSafe, splitArgs } from '../templates/index.ts'
 import type { Plugin } from './app.ts'
@@ -34,7 +35,11 @@ interface Installed {
 }
 
 const installed = new WeakMap<ContextHost, Installed>()
-/** Where a request's CSRF token is kept (set by the CSRF middleware). */
+/**
+ * Where a request's CSRF token comes from (set by the CSRF middleware): a function returning a
+ * fresh token, called only when a template asks (so the CSRF cookie is set only for pages with a
+ * form), optionally with the form field's name as `fieldName`; or a fixed string.
+ */
 export const CSRF_TOKEN_KEY = 'csrfToken'
 /** Where a request's CSP nonce is kept (set by `secureHeaders({ csp: { nonce: true } })`). */
 export const CSP_NONCE_KEY = 'cspNonce'
@@ -43,6 +48,15 @@ export const CSP_NONCE_KEY = 'cspNonce'
  * name it: they see the plain `request` view only, never the Node request or response objects.
  */
 const REQUEST = '@request'
+
+/** The request's CSRF token and its form field name, or `undefined` without CSRF middleware. */
+function csrfTokenOf(ctx: RenderContext): { token: string; field: string } | undefined {
+  const source = ctx.state[CSRF_TOKEN_KEY]
+  if (typeof source === 'string') return { token: source, field: 'csrf_token' }
+  if (typeof source !== 'function') return undefined
+  const field = (source as { fieldName?: unknown }).fieldName
+  return { token: String(source()), field: typeof field === 'string' ? field : 'csrf_token' }
+}
 
 function urlFor(ctx: RenderContext, args: unknown[]): string {
   const [positional, keywords] = splitArgs(args)
@@ -79,11 +93,10 @@ export function templates(env: Environment, options: TemplatesOptions = {}): Plu
         return urlFor(request, [...args, kwargs({ ...keywords })])
       })
       env.addTag('csrf_token', (context) => {
-        const request = context[REQUEST] as RenderContext
-        const token = request.state[CSRF_TOKEN_KEY]
-        if (typeof token !== 'string') return ''
+        const csrf = csrfTokenOf(context[REQUEST] as RenderContext)
+        if (csrf === undefined) return ''
         return markSafe(
-          `<input type="hidden" name="csrf_token" value="${token.replace(/[&<>"']/g, '')}">`,
+          `<input type="hidden" name="${escapeHtml(csrf.field)}" value="${escapeHtml(csrf.token)}">`,
         )
       })
       env.addGlobal('static', (path: unknown) => {
@@ -147,6 +160,8 @@ function prepare(ctx: RenderContext, data: object) {
     // `<script nonce="{{ csp_nonce }}">` when the CSP uses per-request nonces.
     csp_nonce: typeof ctx.state[CSP_NONCE_KEY] === 'string' ? ctx.state[CSP_NONCE_KEY] : '',
     url: (...args: unknown[]) => urlFor(ctx, args),
+    // `<meta name="csrf-token" content="{{ csrf_token() }}">` for fetch code; '' without CSRF.
+    csrf_token: () => csrfTokenOf(ctx)?.token ?? '',
     [REQUEST]: ctx,
   }
   return { env: found.env, variables }
