@@ -1,6 +1,6 @@
 /**
  * Running fixture scripts as real child processes: collect their output, wait for a line, wait
- * for the exit within a bound.
+ * for the exit within a bound; start a fixture server and talk to it over plain HTTP.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { type IncomingHttpHeaders, request } from 'node:http'
@@ -81,6 +81,26 @@ export function spawnNode(
   }
 }
 
+/** A fixture server running in its own process, and the base URL it listens on. */
+export interface SpawnedServer {
+  proc: Spawned
+  /** `http://127.0.0.1:<port>` */
+  url: string
+}
+
+/**
+ * Spawn a fixture server (see `spawnNode`) that prints `READY <port>` once it listens on
+ * 127.0.0.1, and wait for that line.
+ */
+export async function spawnServer(
+  args: readonly string[],
+  options: Parameters<typeof spawnNode>[1] = {},
+): Promise<SpawnedServer> {
+  const proc = spawnNode(args, options)
+  const [, port] = await proc.waitFor(/READY (\d+)/)
+  return { proc, url: `http://127.0.0.1:${port}` }
+}
+
 export interface Received {
   status: number
   headers: IncomingHttpHeaders
@@ -88,9 +108,9 @@ export interface Received {
 }
 
 /** GET on a fresh connection. */
-export function get(url: string): Promise<Received> {
+export function get(url: string, headers: Record<string, string> = {}): Promise<Received> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false }, (res) => {
+    const req = request(url, { agent: false, headers }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => {

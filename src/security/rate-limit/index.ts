@@ -1,6 +1,7 @@
 /**
  * Rate limiting: the `rateLimit` middleware, key helpers, the store interface and the bounded
- * memory store. The algorithms live in `algorithms.ts` so a shared store (Redis) can mirror them.
+ * memory store, and the Redis store shared by processes (`redis-store.ts`, which mirrors the
+ * arithmetic of `algorithms.ts` in a Lua script).
  */
 export {
   applyHit,
@@ -22,6 +23,14 @@ export {
   type RateLimitKey,
 } from './keys.ts'
 export { type RateLimitOptions, rateLimit, rateLimitHeaders } from './middleware.ts'
+export {
+  type RateLimitStoreLogger,
+  type RedisRateLimitClock,
+  type RedisRateLimitFailureMode,
+  RedisRateLimitStore,
+  type RedisRateLimitStoreOptions,
+  redisRateLimitStore,
+} from './redis-store.ts'
 export {
   MemoryRateLimitStore,
   type MemoryStoreOptions,
