@@ -105,11 +105,34 @@ export function defineDependency<T, Ctx = unknown, D extends DependencyMap = {}>
   return Object.freeze(dependency)
 }
 
-/** True for values created by {@link defineDependency}. */
+/**
+ * Give a function the identity of a dependency, so one value works both ways: call it (as
+ * middleware, say) and list it in `deps`. Guards such as `requireLogin` are built this way.
+ *
+ * @example
+ * const dep = defineDependency((ctx: Ctx) => ctx.user)
+ * const both = callableDependency(dep, (ctx: Ctx, next: () => unknown) => next())
+ */
+export function callableDependency<F extends (...args: any[]) => unknown, T, Ctx>(
+  dependency: Dependency<T, Ctx>,
+  fn: F,
+): F & Dependency<T, Ctx> {
+  Object.defineProperty(fn, 'name', { value: dependency.name })
+  Object.assign(fn, {
+    [DEPENDENCY]: true,
+    deps: dependency.deps,
+    resolver: dependency.resolver,
+    cleanup: dependency.cleanup,
+    meta: dependency.meta,
+  })
+  return Object.freeze(fn) as F & Dependency<T, Ctx>
+}
+
+/** True for values created by {@link defineDependency} (or {@link callableDependency}). */
 export function isDependency(value: unknown): value is Dependency<unknown, unknown> {
   return (
     value !== null &&
-    typeof value === 'object' &&
+    (typeof value === 'object' || typeof value === 'function') &&
     (value as Record<symbol, unknown>)[DEPENDENCY] === true
   )
 }

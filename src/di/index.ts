@@ -4,6 +4,7 @@
  */
 export {
   assertNoCycles,
+  callableDependency,
   type Dependency,
   type DependencyContext,
   type DependencyMap,

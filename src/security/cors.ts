@@ -10,7 +10,7 @@
  * reach a route. Register it with `app.use` so preflights for paths with automatic `OPTIONS`
  * handling (and unknown paths) are answered too.
  */
-import type { AnyInputs, Context, Middleware } from '../app/index.ts'
+import { type AnyInputs, appendVary, type Context, type Middleware } from '../app/index.ts'
 import { noContent, PlinthError, type Reply, text } from '../http/index.ts'
 
 /** Decides whether a (syntactically valid, non-`null`) origin may read responses. */
@@ -137,35 +137,6 @@ async function originAllowed(config: Config, origin: string, ctx: Context): Prom
   if (config.list !== null) return config.list.has(origin)
   if (!ORIGIN.test(origin)) return false
   return (await config.predicate!(origin, ctx)) === true
-}
-
-function varyTokens(value: string | string[] | undefined): string[] {
-  if (value === undefined) return []
-  return (Array.isArray(value) ? value.join(',') : value)
-    .split(',')
-    .map((token) => token.trim())
-    .filter((token) => token !== '')
-}
-
-/**
- * Append names to the reply's `Vary`, keeping what the route (on the reply or via `ctx.setHeader`)
- * already put there.
- */
-function appendVary(ctx: Context, reply: Reply, names: readonly string[]): void {
-  // Headers set with ctx.setHeader are merged *under* the reply's, so a Vary on the reply would
-  // hide them: fold both into the reply's value.
-  const tokens = [...varyTokens(ctx._resHeaders?.vary), ...varyTokens(reply.headers.vary)]
-  if (tokens.includes('*')) {
-    reply.header('vary', '*')
-    return
-  }
-  const seen = new Set(tokens.map((token) => token.toLowerCase()))
-  for (const name of names) {
-    if (seen.has(name.toLowerCase())) continue
-    seen.add(name.toLowerCase())
-    tokens.push(name)
-  }
-  reply.header('vary', tokens.join(', '))
 }
 
 function refused(ctx: Context, reason: string): Reply {

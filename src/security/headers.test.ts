@@ -23,7 +23,7 @@ const DEFAULTS: Record<string, string> = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
   'origin-agent-cluster': '?1',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
   'x-dns-prefetch-control': 'off',
   'x-download-options': 'noopen',
@@ -113,7 +113,7 @@ describe('secureHeaders defaults', () => {
 })
 
 describe('CSP nonces', () => {
-  it('differs per request and appears in script-src, style-src and ctx.state', async () => {
+  it('differs per request and appears in script-src and ctx.state, not in style-src', async () => {
     const c = client({ production: false, nonce: true })
     const seen = new Set<string>()
     for (let i = 0; i < 5; i++) {
@@ -122,11 +122,23 @@ describe('CSP nonces', () => {
       assert.match(nonce, /^[A-Za-z0-9+/]{22}==$/)
       const csp = String(res.headers['content-security-policy'])
       assert.ok(csp.includes(`script-src 'self' 'nonce-${nonce}';`), csp)
-      assert.ok(csp.includes(`style-src 'self' https: 'unsafe-inline' 'nonce-${nonce}';`), csp)
+      // A nonce in style-src would make browsers ignore 'unsafe-inline' and block style="".
+      assert.ok(csp.includes(`style-src 'self' https: 'unsafe-inline';`), csp)
       seen.add(nonce)
     }
     assert.equal(seen.size, 5)
   })
+  it('nonces style-src too with { styles: true }', async () => {
+    const c = client({ production: false, nonce: { styles: true } })
+    const res = await c.get('/nonce')
+    const { nonce } = res.json() as { nonce: string }
+    const csp = String(res.headers['content-security-policy'])
+    assert.ok(csp.includes(`style-src 'self' https: 'unsafe-inline' 'nonce-${nonce}';`), csp)
+    assert.throws(() => secureHeaders({ nonce: 'yes' as never }), {
+      code: 'PLINTH_SECURITY_HEADERS_CONFIG',
+    })
+  })
+
   it('reaches templates as {{ csp_nonce }}', async () => {
     const env = createEnvironment({
       loader: memoryLoader({ 'page.html': '<script nonce="{{ csp_nonce }}">go()</script>' }),

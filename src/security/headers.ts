@@ -59,8 +59,13 @@ export interface SecureHeadersConfig {
 export interface SecureHeadersOptions extends SecureHeadersConfig {
   /** Turns HSTS on by default. Default: `process.env.NODE_ENV === 'production'`. */
   production?: boolean
-  /** Add a fresh `'nonce-…'` to `script-src` and `style-src` per request (`ctx.state[CSP_NONCE_KEY]`). */
-  nonce?: boolean
+  /**
+   * Add a fresh `'nonce-…'` per request (`ctx.state[CSP_NONCE_KEY]`, `{{ csp_nonce }}` in
+   * templates) to `script-src`, so only `<script nonce="…">` runs inline. `{ styles: true }` also
+   * nonces `style-src`; browsers then ignore its `'unsafe-inline'`, which blocks every `style=""`
+   * attribute, so it is off by default.
+   */
+  nonce?: boolean | { styles?: boolean }
   /** Per-request changes, called after the handler: `false` sends none of these headers. */
   override?: (ctx: Context<AnyInputs>) => SecureHeadersConfig | false | undefined
 }
@@ -223,7 +228,10 @@ function compile(options: SecureHeadersOptions, production: boolean): Compiled {
       fail(`${key} must be a boolean.`)
     if (given[key] !== false) headers.push(pair)
   }
-  const referrer = options.referrerPolicy ?? 'no-referrer'
+  // Django's default, not helmet's `no-referrer`: under `no-referrer` browsers send `Origin: null`
+  // on the site's own form posts, which the CSRF check must then refuse when `Sec-Fetch-Site` is
+  // absent (older Safari). `same-origin` still sends nothing to other sites.
+  const referrer = options.referrerPolicy ?? 'same-origin'
   if (referrer !== false) {
     const list = typeof referrer === 'string' ? [referrer] : referrer
     if (!Array.isArray(list) || list.length === 0 || !list.every((p) => REFERRER_POLICIES.has(p)))
@@ -235,30 +243,38 @@ function compile(options: SecureHeadersOptions, production: boolean): Compiled {
   return { headers, csp: compiledCsp }
 }
 
-function cspValue(csp: NonNullable<Compiled['csp']>, nonce: string | undefined): string {
+function cspValue(
+  csp: NonNullable<Compiled['csp']>,
+  nonce: string | undefined,
+  noncedDirectives: readonly string[],
+): string {
   const parts: string[] = []
   const fallback = csp.directives.find(([name]) => name === 'default-src')?.[1]
   const nonced = new Set<string>()
   for (const [name, sources] of csp.directives) {
     let list = sources
-    if (nonce !== undefined && (name === 'script-src' || name === 'style-src')) {
+    if (nonce !== undefined && noncedDirectives.includes(name)) {
       list = [...sources, `'nonce-${nonce}'`]
       nonced.add(name)
     }
     parts.push(list.length === 0 ? name : `${name} ${list.join(' ')}`)
   }
-  // No script-src/style-src: they fall back to default-src, so copy it and add the nonce.
+  // No script-src/style-src: they fall back to default-src, so copy it and add the nonce (nothing
+  // inline was allowed there, so the nonce only adds a way in).
   if (nonce !== undefined && fallback !== undefined)
     for (const name of ['script-src', 'style-src'])
       if (!nonced.has(name)) parts.push(`${name} ${[...fallback, `'nonce-${nonce}'`].join(' ')}`)
   return parts.join('; ')
 }
 
+const fixedPolicies = new WeakMap<object, string>()
+
 function apply(
   ctx: Context<AnyInputs>,
   reply: Reply,
   compiled: Compiled,
   nonce: string | undefined,
+  noncedDirectives: readonly string[],
 ): void {
   const own = ctx._resHeaders
   const set = (name: string, value: string) => {
@@ -267,7 +283,18 @@ function apply(
     reply.headers[name] = value
     if (!ctx.res.headersSent) ctx.res.setHeader(name, value)
   }
-  if (compiled.csp !== undefined) set(compiled.csp.name, cspValue(compiled.csp, nonce))
+  if (compiled.csp !== undefined) {
+    let value: string | undefined
+    if (nonce === undefined) {
+      // Without a nonce the policy is the same on every response: build the string once.
+      value = fixedPolicies.get(compiled.csp)
+      if (value === undefined) {
+        value = cspValue(compiled.csp, undefined, noncedDirectives)
+        fixedPolicies.set(compiled.csp, value)
+      }
+    } else value = cspValue(compiled.csp, nonce, noncedDirectives)
+    set(compiled.csp.name, value)
+  }
   for (const [name, value] of compiled.headers) set(name, value)
   delete reply.headers['x-powered-by']
   if (own !== undefined) delete own['x-powered-by']
@@ -293,7 +320,14 @@ function apply(
 export function secureHeaders(options: SecureHeadersOptions = {}): Middleware {
   const production = options.production ?? process.env.NODE_ENV === 'production'
   const base = compile(options, production)
-  const useNonce = options.nonce === true
+  const useNonce =
+    options.nonce === true || (typeof options.nonce === 'object' && options.nonce !== null)
+  const noncedDirectives =
+    typeof options.nonce === 'object' && options.nonce?.styles === true
+      ? ['script-src', 'style-src']
+      : ['script-src']
+  if (options.nonce !== undefined && typeof options.nonce !== 'boolean' && !useNonce)
+    fail('nonce must be true, false or { styles: true }.')
   if (useNonce && base.csp === undefined)
     fail(
       'nonce: true needs the Content-Security-Policy: do not set contentSecurityPolicy to false.',
@@ -329,7 +363,7 @@ export function secureHeaders(options: SecureHeadersOptions = {}): Middleware {
     const reply = await next()
     const changes = override?.(ctx)
     if (changes === false) return reply
-    apply(ctx, reply, changes ? compileOverride(changes) : base, nonce)
+    apply(ctx, reply, changes ? compileOverride(changes) : base, nonce, noncedDirectives)
     return reply
   }
 }

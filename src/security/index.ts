@@ -11,6 +11,9 @@
  * app.use(rateLimit({ limit: 100, windowMs: 60_000 }))
  */
 export { type CorsOptions, cors, type OriginPredicate } from './cors.ts'
+export { csrf, csrfExempt, getCsrfToken, rotateCsrfToken } from './csrf.ts'
+export { CSRF_COOKIE_MAX_AGE, type CsrfOptions } from './csrf-options.ts'
+export { requestOrigin } from './csrf-origin.ts'
 export {
   CSP_NONCE_KEY,
   type CspDirectives,
