@@ -3,6 +3,8 @@
  * `commands.register(defineCommand({ ... }))`.
  */
 import { CommandRegistry } from '../registry.ts'
+import { changepasswordCommand } from './auth/changepassword.ts'
+import { createsuperuserCommand } from './auth/createsuperuser.ts'
 import { devCommand } from './dev.ts'
 import { checkschemaCommand } from './migrations/checkschema.ts'
 import { makemigrationsCommand } from './migrations/makemigrations.ts'
@@ -11,6 +13,7 @@ import { showmigrationsCommand } from './migrations/showmigrations.ts'
 import { sqlmigrateCommand } from './migrations/sqlmigrate.ts'
 import { squashmigrationsCommand } from './migrations/squashmigrations.ts'
 import { routesCommand } from './routes.ts'
+import { clearsessionsCommand } from './sessions/clearsessions.ts'
 import { startCommand } from './start.ts'
 import { templatesTypesCommand } from './templates-types.ts'
 
@@ -26,5 +29,8 @@ export const commands = new CommandRegistry()
   .register(sqlmigrateCommand)
   .register(squashmigrationsCommand)
   .register(templatesTypesCommand)
+  .register(createsuperuserCommand)
+  .register(changepasswordCommand)
+  .register(clearsessionsCommand)
 
 export { devCommand, routesCommand, startCommand }
