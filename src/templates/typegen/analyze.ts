@@ -36,6 +36,8 @@ export const DEFAULT_GLOBALS: readonly string[] = Object.freeze([
   'url',
   'static',
   'request',
+  'csrf_token',
+  'csp_nonce',
 ])
 
 export interface AnalyzeOptions {
