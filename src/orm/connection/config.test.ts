@@ -34,6 +34,17 @@ describe('parseDatabaseUrl: SQLite', () => {
     const config = parseDatabaseUrl('sqlite::memory:')
     assert.equal(config.dialect === 'sqlite' && config.busyTimeoutMs, 5000)
     assert.equal(config.pool.max, 1)
+    assert.equal(config.dialect === 'sqlite' && config.synchronous, 'normal')
+    const full = parseDatabaseConfig({ url: 'sqlite:db', synchronous: 'full' })
+    assert.equal(full.dialect === 'sqlite' && full.synchronous, 'full')
+    assert.throws(
+      () => parseDatabaseConfig({ url: 'sqlite:db', synchronous: 'off' as never }),
+      /synchronous must be 'normal' or 'full', not 'off'/,
+    )
+    assert.throws(
+      () => parseDatabaseConfig({ url: 'postgres://h/db', synchronous: 'full' }),
+      /synchronous applies to SQLite only/,
+    )
     const custom = parseDatabaseConfig({ url: 'sqlite:db', busyTimeoutMs: 0, pool: { max: 8 } })
     assert.equal(custom.dialect === 'sqlite' && custom.busyTimeoutMs, 0)
     assert.equal(custom.pool.max, 1)
@@ -73,7 +84,12 @@ describe('parseDatabaseUrl: servers', () => {
       [pg.port, pg.user, pg.password, pg.ssl],
       [5432, 'postgres', undefined, 'disable'],
     )
-    assert.deepEqual(pg.pool, { max: 10, acquireTimeoutMs: 5000, idleTimeoutMs: 30000 })
+    assert.deepEqual(pg.pool, {
+      max: 10,
+      acquireTimeoutMs: 5000,
+      idleTimeoutMs: 30000,
+      pipeline: true,
+    })
     const my = parseDatabaseUrl('mariadb://127.0.0.1/test') as ServerConfig
     assert.deepEqual([my.dialect, my.port, my.user], ['mysql', 3306, 'root'])
     const ipv6 = parseDatabaseUrl('mysql://u@[::1]/db') as ServerConfig
@@ -89,7 +105,12 @@ describe('parseDatabaseUrl: servers', () => {
       url: 'postgres://h/db',
       pool: { max: 3, acquireTimeoutMs: 50 },
     })
-    assert.deepEqual(config.pool, { max: 3, acquireTimeoutMs: 50, idleTimeoutMs: 30000 })
+    assert.deepEqual(config.pool, {
+      max: 3,
+      acquireTimeoutMs: 50,
+      idleTimeoutMs: 30000,
+      pipeline: true,
+    })
     configError(
       () => parseDatabaseConfig({ url: 'postgres://h/db', pool: { max: 0 } }),
       /pool\.max/,

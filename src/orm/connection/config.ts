@@ -23,7 +23,17 @@ export interface SqliteConfig extends BaseConfig {
   readonly filename: string
   /** How long a write waits for another process's lock before failing. Default 5000 ms. */
   readonly busyTimeoutMs: number
+  /**
+   * When a commit waits for the disk (files only). `'normal'` (default, as Rails does in WAL
+   * mode): a commit survives the app crashing, and the database is never corrupted, but the last
+   * commits before a power loss or OS crash may be lost. `'full'`: every commit is synced first
+   * (a disk flush each, milliseconds on many disks).
+   */
+  readonly synchronous: SqliteSynchronous
 }
+
+/** SQLite's `PRAGMA synchronous` setting for WAL files. */
+export type SqliteSynchronous = 'normal' | 'full'
 
 /** TLS for network databases: off, encrypted, or encrypted with a verified certificate. */
 export type SslMode = 'disable' | 'require' | 'verify-full'
@@ -49,9 +59,19 @@ export type DatabaseConfig = SqliteConfig | ServerConfig
 /** What users write: a URL, or a URL with options. */
 export type DatabaseConfigInput =
   | string
-  | { url: string; pool?: Partial<PoolOptions>; busyTimeoutMs?: number }
+  | {
+      url: string
+      pool?: Partial<PoolOptions>
+      busyTimeoutMs?: number
+      synchronous?: SqliteSynchronous
+    }
 
-const DEFAULT_POOL: PoolOptions = { max: 10, acquireTimeoutMs: 5000, idleTimeoutMs: 30_000 }
+const DEFAULT_POOL: PoolOptions = {
+  max: 10,
+  acquireTimeoutMs: 5000,
+  idleTimeoutMs: 30_000,
+  pipeline: true,
+}
 const SUPPORTED =
   'sqlite:<path> or sqlite::memory:, postgres:// (postgresql://), mysql:// (mariadb://)'
 const SERVER_SCHEMES: Record<string, 'postgres' | 'mysql'> = {
@@ -90,20 +110,22 @@ export function parseDatabaseConfig(input: DatabaseConfigInput): DatabaseConfig 
   const options = typeof input === 'string' ? { url: input } : input
   if (options === null || typeof options !== 'object' || typeof options.url !== 'string') {
     throw new OrmConfigError(
-      'The database configuration must be a URL string or { url, pool?, busyTimeoutMs? }.',
+      'The database configuration must be a URL string or { url, pool?, busyTimeoutMs?, synchronous? }.',
     )
   }
-  const unknown = Object.keys(options).filter((k) => !['url', 'pool', 'busyTimeoutMs'].includes(k))
+  const unknown = Object.keys(options).filter(
+    (k) => !['url', 'pool', 'busyTimeoutMs', 'synchronous'].includes(k),
+  )
   if (unknown.length > 0) {
     throw new OrmConfigError(
-      `Unknown database option ${unknown.map((k) => `'${k}'`).join(', ')}; the options are url, pool, busyTimeoutMs.`,
+      `Unknown database option ${unknown.map((k) => `'${k}'`).join(', ')}; the options are url, pool, busyTimeoutMs, synchronous.`,
     )
   }
   const url = options.url.trim()
   const pool = parsePool(options.pool)
   const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase()
   if (scheme === 'sqlite:') {
-    return parseSqlite(url, pool, options.busyTimeoutMs)
+    return parseSqlite(url, pool, options.busyTimeoutMs, options.synchronous)
   }
   const dialect = scheme ? SERVER_SCHEMES[scheme] : undefined
   if (dialect === undefined) {
@@ -115,10 +137,18 @@ export function parseDatabaseConfig(input: DatabaseConfigInput): DatabaseConfig 
   if (options.busyTimeoutMs !== undefined) {
     throw new OrmConfigError('busyTimeoutMs applies to SQLite only; remove it for this database.')
   }
+  if (options.synchronous !== undefined) {
+    throw new OrmConfigError('synchronous applies to SQLite only; remove it for this database.')
+  }
   return parseServer(url, dialect, pool)
 }
 
-function parseSqlite(url: string, pool: PoolOptions, busyTimeout: unknown): SqliteConfig {
+function parseSqlite(
+  url: string,
+  pool: PoolOptions,
+  busyTimeout: unknown,
+  synchronous: unknown = 'normal',
+): SqliteConfig {
   let filename = url.slice('sqlite:'.length)
   // sqlite:///abs/path and sqlite://./relative, as SQLAlchemy and Prisma users write them.
   if (filename.startsWith('//')) filename = filename.slice(2)
@@ -133,11 +163,17 @@ function parseSqlite(url: string, pool: PoolOptions, busyTimeout: unknown): Sqli
       `busyTimeoutMs must be a non-negative integer (milliseconds), not ${describe(busyTimeout)}.`,
     )
   }
+  if (synchronous !== 'normal' && synchronous !== 'full') {
+    throw new OrmConfigError(
+      `synchronous must be 'normal' or 'full', not ${describe(synchronous)}.`,
+    )
+  }
   // node:sqlite is synchronous: one connection per process (see sqlite.ts).
   return finish({
     dialect: 'sqlite',
     filename,
     busyTimeoutMs: busyTimeoutMs as number,
+    synchronous,
     pool: Object.freeze({ ...pool, max: 1 }),
     url: `sqlite:${filename}`,
   })
@@ -206,20 +242,29 @@ function parseServer(raw: string, dialect: 'postgres' | 'mysql', pool: PoolOptio
 function parsePool(input: unknown): PoolOptions {
   if (input === undefined) return { ...DEFAULT_POOL }
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new OrmConfigError('pool must be an object: { max, acquireTimeoutMs, idleTimeoutMs }.')
+    throw new OrmConfigError(
+      'pool must be an object: { max, acquireTimeoutMs, idleTimeoutMs, pipeline }.',
+    )
   }
   const pool = { ...DEFAULT_POOL }
   for (const [key, value] of Object.entries(input)) {
     if (!(key in DEFAULT_POOL)) {
       throw new OrmConfigError(
-        `Unknown pool option '${key}'; the options are max, acquireTimeoutMs, idleTimeoutMs.`,
+        `Unknown pool option '${key}'; the options are max, acquireTimeoutMs, idleTimeoutMs, pipeline.`,
       )
     }
     if (value === undefined) continue
+    if (key === 'pipeline') {
+      if (typeof value !== 'boolean') {
+        throw new OrmConfigError(`pool.pipeline must be true or false, not ${describe(value)}.`)
+      }
+      pool.pipeline = value
+      continue
+    }
     if (!Number.isSafeInteger(value) || (value as number) <= 0) {
       throw new OrmConfigError(`pool.${key} must be a positive integer, not ${describe(value)}.`)
     }
-    pool[key as keyof PoolOptions] = value as number
+    pool[key as 'max' | 'acquireTimeoutMs' | 'idleTimeoutMs'] = value as number
   }
   return pool
 }

@@ -5,6 +5,12 @@
  * INSERT, UPDATE, DELETE, WITH) run as named prepared statements, parsed and planned once per
  * connection; the names are bounded so the server's memory is too.
  *
+ * Those statements, outside a transaction, also share connections (`pool.pipeline`, on by
+ * default; see `shared.ts`): once `max` connections are busy, the next statement is pipelined
+ * onto the least busy one instead of waiting for one to come back, and the statements of one
+ * event-loop turn leave in one socket write. Each keeps its own Sync, so its own implicit
+ * transaction and error, exactly as in separate round trips.
+ *
  * Values come back as:
  * - int8 → string (the model layer makes it a bigint); numeric → string (exact decimals);
  * - date → 'YYYY-MM-DD' string, never a local-midnight Date; timestamptz → Date;
@@ -18,6 +24,7 @@ import type { ServerConfig } from './config.ts'
 import { loadDriverPackage } from './driver-package.ts'
 import { type ErrorContext, normalizeError } from './normalize-error.ts'
 import { Pool } from './pool.ts'
+import { SharedConnections } from './shared.ts'
 import type { Driver, QueryResult, RawRow, ReservedConnection, Statement } from './types.ts'
 
 type PgModule = typeof import('pg')['default']
@@ -48,6 +55,7 @@ export async function openPostgres(config: ServerConfig): Promise<Driver> {
 class PostgresDriver implements Driver {
   readonly dialect = 'postgres'
   readonly #pool: Pool<PgConnection>
+  readonly #shared: SharedConnections<PgConnection> | undefined
   readonly #context: ErrorContext
   readonly #names = new Map<string, string | null>()
 
@@ -57,6 +65,9 @@ class PostgresDriver implements Driver {
       password: config.password,
     }
     const clientConfig = clientOptions(config, pg)
+    // Pipeline mode only changes a client that has several statements in flight, which only a
+    // shared connection ever has; reserved ones (transactions, cursors) still send one at a time.
+    if (config.pool.pipeline) (clientConfig as { pipeline?: boolean }).pipeline = true
     this.#pool = new Pool<PgConnection>({
       create: async () => {
         const client = new pg.Client(clientConfig)
@@ -80,10 +91,44 @@ class PostgresDriver implements Driver {
       idleTimeoutMs: config.pool.idleTimeoutMs,
       label: this.#context.label,
     })
+    if (config.pool.pipeline) {
+      this.#shared = new SharedConnections<PgConnection>({
+        pool: this.#pool,
+        max: config.pool.max,
+        acquire: () => this.#acquire(),
+        usable: (connection) => !connection.broken,
+        release: (connection, destroy) => this.release(connection, destroy),
+        socket: (connection) => socketOf(connection.client),
+      })
+    }
   }
 
   execute(statement: Statement): Promise<QueryResult> {
+    // Only statements that cannot change the session (the nameable ones) may share a connection:
+    // a BEGIN, SET or LOCK would leak into the statements pipelined beside it.
+    if (this.#shared !== undefined && this.#nameFor(statement.sql) !== null) {
+      return this.#executeShared(this.#shared, statement, false)
+    }
     return this.#execute(statement, false)
+  }
+
+  async #executeShared(
+    shared: SharedConnections<PgConnection>,
+    statement: Statement,
+    retried: boolean,
+  ): Promise<QueryResult> {
+    const use = shared.take() ?? (await shared.open())
+    try {
+      return await this.run(use.connection, statement)
+    } catch (error) {
+      // The others in flight on this connection still get their answers; it is closed once the
+      // last one has, as reserved connections are.
+      if (retried || !isStalePlan(error)) throw this.#fail(use.connection, error)
+      use.retire = true
+    } finally {
+      shared.done(use)
+    }
+    return this.#executeShared(shared, statement, true)
   }
 
   async #execute(statement: Statement, retried: boolean): Promise<QueryResult> {
@@ -277,6 +322,15 @@ function clientOptions(config: ServerConfig, pg: PgModule): ClientConfig {
         types.getTypeParser(oid as never, format as never)) as never,
     },
   }
+}
+
+/** The client's socket (pg keeps it on `client.connection.stream`), to batch writes with cork. */
+function socketOf(client: Client): { cork(): void; uncork(): void } | undefined {
+  const stream = (client as unknown as { connection?: { stream?: unknown } }).connection?.stream
+  const socket = stream as { cork?: unknown; uncork?: unknown } | undefined
+  return typeof socket?.cork === 'function' && typeof socket.uncork === 'function'
+    ? (socket as { cork(): void; uncork(): void })
+    : undefined
 }
 
 /** '2024-05-06 07:08:09.123456' as UTC; infinities and BC dates go to pg's own parser. */

@@ -72,14 +72,23 @@ describe('SQLite driver', () => {
     await db.close()
   })
 
-  it('sets WAL, foreign keys and the busy timeout', async () => {
+  it('sets WAL, synchronous NORMAL, foreign keys and the busy timeout', async () => {
     const db = await open(`sqlite:${join(dir, 'pragmas.db')}`)
     const pragma = (name: string) =>
       Object.values(sync(db.execute(select(`PRAGMA ${name}`))).rows[0]!)[0]
     assert.equal(pragma('journal_mode'), 'wal')
+    assert.equal(pragma('synchronous'), 1) // NORMAL
     assert.equal(pragma('foreign_keys'), 1)
     assert.equal(pragma('busy_timeout'), 5000)
     await db.close()
+    const full = await openSqlite(
+      parseDatabaseConfig({
+        url: `sqlite:${join(dir, 'pragmas.db')}`,
+        synchronous: 'full',
+      }) as SqliteConfig,
+    )
+    assert.equal(Object.values(sync(full.execute(select('PRAGMA synchronous'))).rows[0]!)[0], 2)
+    await full.close()
   })
 
   it('binds booleans as 1/0, undefined as NULL, Dates as ISO text, and refuses objects', async () => {

@@ -83,7 +83,11 @@ export class SqliteConnection {
       this.db.exec(
         `PRAGMA busy_timeout = ${Math.trunc(config.busyTimeoutMs)}; PRAGMA foreign_keys = ON`,
       )
-      if (config.filename !== ':memory:') this.db.exec('PRAGMA journal_mode = WAL')
+      if (config.filename !== ':memory:') {
+        this.db.exec('PRAGMA journal_mode = WAL')
+        // Per connection, not stored in the file: see SqliteConfig.synchronous.
+        this.db.exec(`PRAGMA synchronous = ${config.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
+      }
       registerRegexp(this.db)
     } catch (error) {
       this.db.close()

@@ -53,6 +53,13 @@ export interface PoolOptions {
   acquireTimeoutMs: number
   /** Idle connections are closed after this long. Default 30000 ms. */
   idleTimeoutMs: number
+  /**
+   * PostgreSQL only: statements outside a transaction share connections, several in flight on
+   * one (pipelining), once `max` connections are busy, instead of waiting for one to be free.
+   * Each statement keeps its own implicit transaction. Default true; false reserves a
+   * connection per statement (no head-of-line wait behind a slow statement on a shared one).
+   */
+  pipeline: boolean
 }
 
 /** A connected database of one dialect. */
