@@ -122,6 +122,22 @@ function writes() {
   Product.objects.filter({ id: 1 }).update({ stock: 0 })
   // @ts-expect-error update checks value types
   Product.objects.filter({ id: 1 }).update({ stock: '0' })
+  // bulkUpdate takes instances, or objects with the primary key and the fields written.
+  const loaded: Array<Instance<typeof Product>> = []
+  Product.objects.bulkUpdate(loaded, ['price', 'stock', 'categoryId', 'releasedOn'])
+  Product.objects.bulkUpdate([{ id: 1, stock: 3 }], ['stock'], { batchSize: 100 })
+  // @ts-expect-error the primary key finds the rows: it is not one of the fields written
+  Product.objects.bulkUpdate([{ id: 1 }], ['id'])
+  // @ts-expect-error not a field of the model
+  Product.objects.bulkUpdate(loaded, ['nope'])
+  // @ts-expect-error a relation is written through its key column (categoryId)
+  Product.objects.bulkUpdate(loaded, ['category'])
+  // @ts-expect-error the objects lack a field being written
+  Product.objects.bulkUpdate([{ id: 1 }], ['stock'])
+  // @ts-expect-error value types are checked
+  Product.objects.bulkUpdate([{ id: 1, stock: '3' }], ['stock'])
+  // @ts-expect-error the objects need their primary key
+  Product.objects.bulkUpdate([{ stock: 3 }], ['stock'])
 }
 
 // ── Filters ───────────────────────────────────────────────────────────────────────────────────

@@ -6,7 +6,11 @@
  * a server. Start with `model.ts` (definitions), `query/queryset.ts` (queries) and `database.ts`
  * (connections and transactions). Guide: docs/orm.md.
  */
-export type { DatabaseConfig, DatabaseConfigInput } from './connection/config.ts'
+export type {
+  DatabaseConfig,
+  DatabaseConfigInput,
+  SqliteSynchronous,
+} from './connection/config.ts'
 export type { DialectName, PoolOptions, QueryResult, Statement } from './connection/types.ts'
 export {
   createDatabase,

@@ -386,6 +386,19 @@ export function newInstance(
   return instance
 }
 
+/**
+ * Record that the database now holds these fields' current values (after `bulkUpdate`), so a later
+ * `save()` does not write them again, or overwrite a newer change made elsewhere meanwhile.
+ * Objects that are not saved instances have no snapshot and are left alone.
+ */
+export function markWritten(object: object, attrs: readonly string[]): void {
+  const state = (object as { [STATE]?: InstanceState })[STATE]
+  if (state === undefined || !state.saved) return
+  const original = originalOf(state)
+  const self = object as Record<string, unknown>
+  for (const attr of attrs) original[attr] = structuredCloneIfObject(self[attr])
+}
+
 /** True for model instances. */
 export function isInstance(value: unknown): boolean {
   return typeof value === 'object' && value !== null && STATE in value

@@ -3,8 +3,8 @@
  * from outside the model definition (Django's `pre_save`/`post_save`/`pre_delete`/`post_delete`).
  *
  * They run for `instance.save()`, `instance.delete()` and `create()` (which saves), in
- * registration order after the model's own `hooks`. Bulk operations (`bulkCreate`, query set
- * `update()`/`delete()`) do not load instances and do not run them, as in Django.
+ * registration order after the model's own `hooks`. Bulk operations (`bulkCreate`, `bulkUpdate`,
+ * query set `update()`/`delete()`) do not run them, as in Django.
  */
 import type { Instance } from './instance.ts'
 import type { AnyModel } from './model.ts'

@@ -61,6 +61,21 @@ export type RowOf<F extends FieldMap> = Simplify<
 /** Keys a write may set: columns and `<fk>Id`. */
 export type WritableKey<F extends FieldMap> = ColumnKeys<F> | `${RelationKeys<F>}Id`
 
+/** The primary key's field name. */
+export type PkKey<F extends FieldMap> = {
+  [K in keyof F]: F[K] extends { spec: { primaryKey: true } } ? K : never
+}[keyof F] &
+  string
+
+/** Fields `bulkUpdate` may write: columns and `<fk>Id`, not the primary key. */
+export type BulkUpdateKey<F extends FieldMap> = Exclude<WritableKey<F>, PkKey<F>>
+
+/** What an object given to `bulkUpdate` needs: its primary key and the fields written. */
+export type BulkUpdateRow<M extends AnyModel, K extends string> = Pick<
+  M['$row'],
+  (K | PkKey<M['fields']>) & keyof M['$row']
+>
+
 /** What an insert needs: required columns, optional ones (defaults, nullable, generated). */
 export type InsertOf<F extends FieldMap> = Simplify<
   { [K in Exclude<ColumnKeys<F>, Optionals<F>>]: InputValue<F[K]> } & {

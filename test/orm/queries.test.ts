@@ -306,6 +306,32 @@ forEachDialect({ models: [Category, Product, Counter, Account] }, (s) => {
     assert.equal(await Product.objects.filter({ name: 'Nope' }).exists(), false)
   })
 
+  s.it(
+    'fetches by primary key without LIMIT, and keeps LIMIT 2 where several rows may match',
+    async (db) => {
+      const { dune } = await seed()
+      const sql: string[] = []
+      const stop = db.observe((statement) => {
+        if (/^\s*SELECT/i.test(statement.sql)) sql.push(statement.sql)
+      })
+      try {
+        assert.equal((await Product.objects.get({ id: dune.id })).name, 'Dune')
+        await assert.rejects(Product.objects.get({ id: 987654 }), NotFoundError)
+        assert.equal(sql.length, 2)
+        for (const text of sql) assert.doesNotMatch(text, /LIMIT/i)
+        sql.length = 0
+        // A filtered, sliced or looked-up fetch could match several rows: LIMIT 2 tells.
+        await Product.objects.filter({ stock: 10 }).get({ id: dune.id })
+        await Product.objects.get({ id: lookup.in([dune.id]) })
+        await Product.objects.get({ id: dune.id, name: 'Dune' })
+        assert.equal(sql.length, 3, sql.join('\n'))
+        for (const text of sql) assert.match(text, /LIMIT/i)
+      } finally {
+        stop()
+      }
+    },
+  )
+
   s.it('returns values(), valuesList() and distinct rows, through relations too', async () => {
     const { books, games } = await seed()
     assert.deepEqual(await Product.objects.orderBy('name').values('name', 'category.name').all(), [

@@ -13,6 +13,8 @@ import type { FieldMap } from '../fields.ts'
 import { type Instance, type InstanceMethods, newInstance } from '../instance.ts'
 import type { AnyModel } from '../model.ts'
 import type {
+  BulkUpdateKey,
+  BulkUpdateRow,
   Expression,
   IsNullable,
   ManyKeys,
@@ -26,9 +28,11 @@ import type {
   Where,
 } from '../types.ts'
 import { rowIssues } from '../validate.ts'
+import { type BulkUpdateOptions, bulkUpdateRows } from './bulk-update.ts'
 import { buildSelect } from './compile-select.ts'
 import { compilerFor } from './compiler.ts'
 import type { Aggregate, Condition } from './expressions.ts'
+import { isPrimaryKeyEquality } from './get-by-key.ts'
 import { hydrate } from './hydrate.ts'
 import { Lookup, lookup } from './lookup.ts'
 import { prefetch } from './prefetch.ts'
@@ -102,6 +106,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
    */
   readonly #head: object
   #forGet: QueryState | undefined
+  #forGetByKey: QueryState | undefined
 
   constructor(state: QueryState, head: object = {}) {
     this.#state = state
@@ -284,14 +289,26 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   /** The single row matching `where` (and this query set's filters); `NotFoundError` / `MultipleObjectsError` otherwise. */
   get(...where: FilterArg<M>[]): Promise<R> {
     const state = this.#state
-    // The query set's own state for get(), made once: its cached head is reused by every call.
-    // LIMIT 2 is enough to tell "one" from "several"; the slice of an already sliced query set is kept.
-    this.#forGet ??= {
-      ...state,
-      order: state.order ?? [],
-      limit: state.limit === undefined ? MAX_GET : Math.min(state.limit, MAX_GET),
+    let base: QueryState
+    let variant: string
+    if (where.length === 1 && isPrimaryKeyEquality(state, where[0])) {
+      // `get({ id })` on a plain query set: at most one row can match, so no LIMIT (a bound LIMIT
+      // costs SQLite as much as the primary-key fetch itself) and no ORDER BY.
+      this.#forGetByKey ??= { ...state, order: [] }
+      base = this.#forGetByKey
+      variant = 'get-key'
+    } else {
+      // The query set's own state for get(), made once: its cached head is reused by every
+      // call. LIMIT 2 is enough to tell "one" from "several"; the slice of an already sliced
+      // query set is kept.
+      this.#forGet ??= {
+        ...state,
+        order: state.order ?? [],
+        limit: state.limit === undefined ? MAX_GET : Math.min(state.limit, MAX_GET),
+      }
+      base = this.#forGet
+      variant = 'get'
     }
-    const base = this.#forGet
     const next: QueryState = where.length
       ? { ...base, where: [...base.where, ...where.map((input) => ({ input, negate: false }))] }
       : base
@@ -299,7 +316,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
     // cheap enough that an extra await per call shows in the benchmark.
     let result: unknown[] | Promise<unknown[]>
     try {
-      result = runSelect(next, 'rows', { token: this.#head, variant: 'get', state: base })
+      result = runSelect(next, 'rows', { token: this.#head, variant, state: base })
     } catch (error) {
       return Promise.reject(error)
     }
@@ -556,6 +573,26 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
     return instances.map(
       (values) => newInstance(model, { ...values }, true, this.#state.db) as Instance<M>,
     )
+  }
+
+  /**
+   * Write `fields` of many instances, found by primary key, with one UPDATE per batch (Django's
+   * `bulk_update`). Returns the number of rows matched. Values go through the field codecs but not
+   * validation; hooks and signals do not run (as with `update()`); `autoNow` fields are set too.
+   * Of several instances with the same key, the last wins. Only rows this query set matches change.
+   *
+   * @example
+   * for (const p of products) p.price = discounted(p)
+   * await Product.objects.bulkUpdate(products, ['price'])
+   */
+  async bulkUpdate<const K extends BulkUpdateKey<Fields<M>>>(
+    instances: ReadonlyArray<NoInfer<BulkUpdateRow<M, K>>>,
+    fields: readonly K[],
+    options: BulkUpdateOptions = {},
+  ): Promise<number> {
+    const state = this.#state
+    const db = databaseFor(state.model, state.db)
+    return bulkUpdateRows(db, state, instances, fields, options)
   }
 
   /** The row matching `where`, or a new one created from `where` + `defaults`. `[instance, created]`. */

@@ -202,7 +202,8 @@ function assignments(
   return sets
 }
 
-function targetRows(
+/** The WHERE condition for the rows a write state matches (a primary-key subquery when it needs one). */
+export function targetRows(
   db: Database,
   state: QueryState,
   ctx: SqlContext,
