@@ -28,6 +28,8 @@ export interface ContextHost {
   readonly debug: boolean
   readonly uploadDir: string
   readonly signer: Signer | undefined
+  /** `createApp({ headers })`: sent with every response, under all others. */
+  readonly defaultHeaders: Readonly<Record<string, string>> | undefined
   readonly dependencyOverrides: ReadonlyMap<Dependency<any, any>, Dependency<any, any>>
   url(name: string, params?: UrlParams, query?: UrlQuery): string
   nextRequestId(): string

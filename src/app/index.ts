@@ -7,7 +7,7 @@
 export { App, type AppOptions, createApp, type Plugin } from './app.ts'
 export { BODY_KIND_ACCEPTS, BODY_KIND_MEDIA_TYPES, bodyKinds } from './body-kinds.ts'
 export { Context } from './context.ts'
-export { dependency } from './dependency.ts'
+export { dependency, type Guard, guard } from './dependency.ts'
 export { type RequestLocation, ValidationError } from './errors.ts'
 export { DEFAULT_LIMITS, type Limits } from './limits.ts'
 export type { CompiledRoute } from './route.ts'
@@ -43,3 +43,4 @@ export type {
   RouteOptions,
   SecurityRequirement,
 } from './types.ts'
+export { appendVary } from './vary.ts'

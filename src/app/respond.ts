@@ -34,6 +34,8 @@ export function toReply(ctx: Context, value: unknown, status?: number): Reply {
 
 function mergeHeaders(ctx: Context, own: Record<string, string | string[]>): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {}
+  const defaults = ctx.app.defaultHeaders
+  if (defaults !== undefined) for (const key in defaults) headers[key] = defaults[key]
   const base = ctx._resHeaders
   if (base !== undefined) for (const key in base) headers[key] = base[key]
   for (const key in own) {
@@ -45,9 +47,9 @@ function mergeHeaders(ctx: Context, own: Record<string, string | string[]>): Out
   return headers
 }
 
-/** The reply's own headers when ctx added none (no copy on the hot path), else a merged copy. */
+/** The reply's own headers when nothing else adds any (no copy on the hot path), else a merge. */
 function headersFor(ctx: Context, reply: Reply): OutgoingHttpHeaders {
-  return ctx._resHeaders === undefined
+  return ctx._resHeaders === undefined && ctx.app.defaultHeaders === undefined
     ? (reply.headers as OutgoingHttpHeaders)
     : mergeHeaders(ctx, reply.headers)
 }
@@ -116,7 +118,11 @@ function writeJson(
   const body = serialize(ctx, status, data)
   let headers: OutgoingHttpHeaders
   if (own === undefined && ctx._resHeaders === undefined) {
-    headers = { 'content-type': JSON_CONTENT_TYPE }
+    const defaults = ctx.app.defaultHeaders
+    headers =
+      defaults === undefined
+        ? { 'content-type': JSON_CONTENT_TYPE }
+        : { ...defaults, 'content-type': JSON_CONTENT_TYPE }
   } else {
     headers = mergeHeaders(ctx, own ?? {})
     headers['content-type'] ??= JSON_CONTENT_TYPE

@@ -13,7 +13,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import type { AddressInfo } from 'node:net'
 import { PlinthError } from '../http/index.ts'
-import { createLogger } from '../logging/index.ts'
+import { createLogger, type Logger, silentLogger } from '../logging/index.ts'
 import { localUrl } from './listen.ts'
 import { DUPLICATE_SIGNAL_WINDOW_MS, flushAndExit, HOOKS_GRACE_MS } from './process-owner.ts'
 
@@ -26,6 +26,7 @@ export interface SupervisorOptions {
   maxRestarts: number
   shutdownTimeout?: number
   signals?: boolean
+  logger?: Logger | false
 }
 
 const RESTART_WINDOW_MS = 60_000
@@ -36,11 +37,14 @@ const BACKOFF_MAX_MS = 5_000
  * Fork and supervise the workers. Resolves when all of them listen; rejects (after stopping the
  * others) when one fails to boot.
  */
-export function superviseWorkers(options: SupervisorOptions): Promise<{ close(): Promise<void> }> {
-  const log = createLogger(
-    { base: { role: 'cluster-primary' } },
-    process.env.NODE_ENV === 'development',
-  )
+export function superviseWorkers(
+  options: SupervisorOptions,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const log =
+    options.logger === false
+      ? silentLogger()
+      : (options.logger?.child({ role: 'cluster-primary' }) ??
+        createLogger({ base: { role: 'cluster-primary' } }, process.env.NODE_ENV === 'development'))
   const ownsProcess = options.signals ?? true
   const live = new Set<Worker>()
   const booted = new Set<Worker>()
@@ -55,8 +59,8 @@ export function superviseWorkers(options: SupervisorOptions): Promise<{ close():
     allExited = resolve
   })
 
-  let settleReady: { resolve(): void; reject(error: Error): void } | undefined
-  const readyPromise = new Promise<void>((resolve, reject) => {
+  let settleReady: { resolve(url: string): void; reject(error: Error): void } | undefined
+  const readyPromise = new Promise<string>((resolve, reject) => {
     settleReady = { resolve, reject }
   })
 
@@ -69,7 +73,7 @@ export function superviseWorkers(options: SupervisorOptions): Promise<{ close():
       ready = true
       const url = localUrl({ ...address, address: address.address ?? '127.0.0.1' })
       log.info({ url, workers: options.workers }, `${options.workers} workers listening on ${url}`)
-      settleReady?.resolve()
+      settleReady?.resolve(url)
     })
     worker.once('exit', (code: number | null, signal: string | null) =>
       onExit(worker, code, signal),
@@ -180,5 +184,5 @@ export function superviseWorkers(options: SupervisorOptions): Promise<{ close():
   }
 
   for (let i = 0; i < options.workers; i++) fork()
-  return readyPromise.then(() => ({ close: stop }))
+  return readyPromise.then((url) => ({ url, close: stop }))
 }

@@ -11,6 +11,7 @@ import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import type { App } from '../app/index.ts'
 import { PlinthError } from '../http/index.ts'
+import type { Logger } from '../logging/index.ts'
 import { SHUTDOWN_MESSAGE, superviseWorkers } from './cluster-primary.ts'
 import { shutdownProcess } from './process-owner.ts'
 import { type ServeHandle, type ServeOptions, serve } from './serve.ts'
@@ -25,6 +26,12 @@ export interface ClusterOptions extends ServeOptions {
    * a crashing app shows up as a failed deployment instead of a fork loop. Default 10.
    */
   maxRestarts?: number
+  /**
+   * Where the primary logs (workers listening, restarts, shutdown): a Plinth logger, or `false`
+   * for nothing. Default: JSON lines on stdout, at debug level with `NODE_ENV=development`.
+   * Workers log through their app's own logger.
+   */
+  logger?: Logger | false
 }
 
 /** The running cluster, as seen from the current process. */
@@ -33,6 +40,8 @@ export interface ClusterHandle {
   readonly isPrimary: boolean
   /** In a worker: its server. In the primary: undefined. */
   readonly server: ServeHandle | undefined
+  /** The URL the workers listen on (with the real port when `port: 0` was asked). */
+  readonly url: string
   /** Primary: shut every worker down gracefully. Worker: shut this worker's server down. */
   close(): Promise<void>
 }
@@ -71,8 +80,18 @@ export async function serveCluster(
     )
   }
   if (cluster.isPrimary) {
+    if (
+      options.logger !== undefined &&
+      options.logger !== false &&
+      typeof (options.logger as Partial<Logger>).info !== 'function'
+    ) {
+      throw new PlinthError(
+        'PLINTH_CLUSTER_INVALID_LOGGER',
+        'Option "logger" must be a logger (createLogger() from plinth) or false for no primary logs.',
+      )
+    }
     const primary = await superviseWorkers({ ...options, workers: count, maxRestarts })
-    return { isPrimary: true, server: undefined, close: primary.close }
+    return { isPrimary: true, server: undefined, url: primary.url, close: primary.close }
   }
   return runWorker(loadApp, options)
 }
@@ -103,6 +122,7 @@ async function runWorker(
   return {
     isPrimary: false,
     server,
+    url: server.url,
     async close() {
       process.off('message', onMessage)
       await server.close()

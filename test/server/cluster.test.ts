@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { createApp } from 'plinth'
 import { get, isAlive, spawnNode } from '../support/child-process.ts'
 
 const FIXTURE = new URL('./fixtures/cluster-app.ts', import.meta.url).pathname
@@ -51,6 +52,31 @@ describe('serveCluster()', () => {
     } finally {
       if (proc.child.exitCode === null) proc.child.kill('SIGKILL')
     }
+  })
+
+  it('stays silent with logger: false and resolves in the primary once every worker listens', async () => {
+    const proc = spawnNode([FIXTURE], { env: { QUIET: '1' } })
+    try {
+      const [, url] = await proc.waitFor(/ready (http:\/\/\S+)/)
+      assert.equal((await pidsOver(url!, 6)).size, 2, 'both workers answer at once')
+      proc.child.kill('SIGTERM')
+      assert.equal(await proc.exited(15_000), 0)
+      // Workers log through their app's logger; the primary logs nothing at all.
+      assert.ok(proc.stdout().split('\n').includes(`ready ${url}`), proc.stdout())
+      assert.ok(!proc.stdout().includes('cluster-primary'), proc.stdout())
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL')
+    }
+  })
+
+  it('refuses a logger that is not one', async () => {
+    const { serveCluster } = await import('plinth/server')
+    await assert.rejects(
+      serveCluster(() => createApp(), { logger: 'quiet' as never }),
+      {
+        code: 'PLINTH_CLUSTER_INVALID_LOGGER',
+      },
+    )
   })
 
   it('leaves no orphaned workers when the primary is killed', async () => {
