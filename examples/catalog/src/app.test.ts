@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { testClient } from 'plinth/testing'
 import { createCatalogApp } from './app.ts'
+import { formToken, signUp } from './browser-forms.ts'
 
 const mediaDir = mkdtempSync(join(tmpdir(), 'catalog-media-'))
 const app = createCatalogApp({
@@ -177,6 +178,60 @@ describe('catalogue API', () => {
     assert.equal((await client.post('/api/products/999/sell', { headers: auth })).status, 404)
   })
 
+  it('changes many prices in one request, or none when an id is unknown', async () => {
+    const ids = await Promise.all(
+      ['Bulk A', 'Bulk B'].map(async (name) => {
+        const res = await client.post('/api/products', {
+          headers: auth,
+          json: { name, price: '10', stock: 1, categoryId: 2 },
+        })
+        return res.json().id as number
+      }),
+    )
+    const [a, b] = ids as [number, number]
+    const changed = await client.post('/api/products/prices', {
+      headers: auth,
+      json: {
+        prices: [
+          { id: a, price: '11.50' },
+          { id: b, price: '12' },
+        ],
+      },
+    })
+    assert.equal(changed.status, 200)
+    assert.deepEqual(
+      changed
+        .json()
+        .map((p: { id: number; price: string }) => [p.id, p.price])
+        .sort(),
+      [
+        [a, '11.50'],
+        [b, '12.00'],
+      ].sort(),
+    )
+    assert.equal((await client.get(`/api/products/${b}`)).json().price, '12.00')
+    const unknown = await client.post('/api/products/prices', {
+      headers: auth,
+      json: {
+        prices: [
+          { id: a, price: '1' },
+          { id: 999_999, price: '1' },
+        ],
+      },
+    })
+    assert.equal(unknown.status, 404)
+    assert.equal((await client.get(`/api/products/${a}`)).json().price, '11.50')
+    const invalid = await client.post('/api/products/prices', {
+      headers: auth,
+      json: { prices: [{ id: a, price: 'free' }] },
+    })
+    assert.equal(invalid.status, 422)
+    const anonymous = await client.post('/api/products/prices', {
+      json: { prices: [{ id: a, price: '1' }] },
+    })
+    assert.equal(anonymous.status, 401)
+  })
+
   it('refuses changes without a valid API key', async () => {
     const res = await client.post('/api/products', {
       json: { name: 'x', price: '1', categoryId: 1 },
@@ -263,9 +318,11 @@ describe('catalogue pages', () => {
     assert.match(res.text, /enctype="multipart\/form-data"/)
   })
 
-  it('accepts the HTML upload form and redirects back to the list', async () => {
+  it('accepts the HTML upload form from a logged-in member and redirects back to the list', async () => {
+    await signUp(client, 'uploader')
+    const csrf_token = await formToken(client, '/')
     const image = new File([PNG], 'from-form.png', { type: 'image/png' })
-    const res = await client.post('/upload', { multipart: { product: '1', image } })
+    const res = await client.post('/upload', { multipart: { csrf_token, product: '1', image } })
     assert.equal(res.status, 303)
     assert.equal(res.headers.location, '/')
     assert.match((await client.get('/')).text, /<img src="\/media\/[0-9a-f-]{36}\.png"/)
@@ -277,7 +334,10 @@ describe('catalogue docs', () => {
     const doc = (await client.get('/openapi.json')).json()
     assert.equal(doc.info.title, 'Plinth catalogue')
     assert.ok(doc.paths['/api/products/{id}/image'].post.requestBody.content['multipart/form-data'])
-    assert.deepEqual(doc.paths['/api/products'].post.security, [{ apiKey: [] }])
+    assert.deepEqual(doc.paths['/api/products'].post.security, [
+      { apiKey: [] },
+      { oauth2: ['catalog:write'] },
+    ])
     for (const name of ['Product', 'ProductCreate', 'ProductPartialUpdate', 'ProductPage']) {
       assert.ok(doc.components.schemas[name], `${name} in components`)
     }

@@ -8,9 +8,10 @@
  * (`npx plinth migrate`, which takes a lock so two deploys never migrate at once); the app
  * refuses to start with migrations pending rather than serve a schema its code does not expect.
  */
+import { syncPermissions } from 'plinth/auth'
 import { migrate, plan } from 'plinth/migrations'
 import { createDatabase, type Database } from 'plinth/orm'
-import { catalog } from './migrations.config.ts'
+import { modules } from './migrations.config.ts'
 
 /**
  * Apply pending migrations (`migrateOnStart`), or check there are none. Safe on every start.
@@ -23,10 +24,12 @@ export async function prepareDatabase(
   { migrateOnStart }: { migrateOnStart: boolean },
 ): Promise<void> {
   if (migrateOnStart) {
-    await migrate(db, { modules: [catalog] })
+    await migrate(db, { modules })
+    // view/add/change/delete permissions for every model (`plinth createsuperuser` does it too).
+    await syncPermissions({ models: modules.flatMap((m) => m.models), database: db })
     return
   }
-  const pending = await plan(db, { modules: [catalog] })
+  const pending = await plan(db, { modules })
   if (pending.length > 0) {
     throw new Error(
       `The database is missing ${pending.length} migration(s) (${pending.map((s) => s.migration.key).join(', ')}). ` +

@@ -3,16 +3,14 @@
  * `templates/base.html`) with an image upload form. Templates escape every value, so user data
  * can never become markup.
  */
-import { Router, redirect, typedRender } from 'plinth'
+import { Router, redirect } from 'plinth'
+import { requireLogin } from 'plinth/auth'
 import type { Database } from 'plinth/orm'
 import { z } from 'zod'
 import type { ChangeFeed } from '../events.ts'
 import { IMAGE_TYPES, saveImage } from '../media.ts'
 import { Product } from '../models.ts'
-import type { TemplateContexts } from '../template-contexts.ts'
-
-/** `render()` checked against what each template reads (`npm run templates:types` updates it). */
-const render = typedRender<TemplateContexts>()
+import { pageRender } from '../page-context.ts'
 
 const UploadForm = z.object({
   product: z.number().int().positive(),
@@ -32,7 +30,7 @@ export function pageRoutes(db: Database, feed: ChangeFeed, mediaDir: string): Ro
       .orderBy('name')
       .limit(100)
       .all()
-    return render(ctx, 'products.html', { products, image_types: IMAGE_TYPES })
+    return pageRender(ctx, 'products.html', { products, image_types: IMAGE_TYPES })
   })
 
   pages.post(
@@ -43,12 +41,14 @@ export function pageRoutes(db: Database, feed: ChangeFeed, mediaDir: string): Ro
       consumes: 'multipart',
       body: UploadForm,
       limits: { fileSize: 2 * 1024 * 1024 },
+      // Only members may upload (anonymous browsers are sent to the login page).
+      middleware: [requireLogin],
     },
     async (ctx) => {
       const { product: id, image } = ctx.body
       const product = await Product.objects.filter({ id }).first()
       if (!product)
-        return render(ctx, 'not-found.html', { message: 'No such product.' }, { status: 404 })
+        return pageRender(ctx, 'not-found.html', { message: 'No such product.' }, { status: 404 })
       product.image = await saveImage(image, mediaDir)
       await product.save()
       db.onCommit(() => feed.publish('updated', Product.schemas.output.parse(product)))

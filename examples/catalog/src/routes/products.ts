@@ -1,6 +1,7 @@
 /**
- * The JSON API on the ORM: list (filtered, sorted, paginated), read, create, update, delete, sell
- * one unit, upload an image, categories, and a live stream of changes (Server-Sent Events).
+ * The JSON API on the ORM: list (filtered, sorted, paginated), read, create, update, delete, change
+ * many prices at once (bulkUpdate), sell one unit, upload an image, categories, and a live stream
+ * of changes (Server-Sent Events).
  *
  * Request bodies are validated by the model's own schemas (`Product.schemas.create`), so only
  * editable fields can be written; responses go through `Product.schemas.output`. Missing rows,
@@ -58,6 +59,14 @@ const CategoryWithCount = z
   .meta({ id: 'CategoryWithCount' })
 
 const ProductPage = pageSchema(Product.schemas.output)
+
+const PriceChanges = z.object({
+  prices: z
+    .array(z.object({ id: z.number().int().positive(), price: Decimal }))
+    .min(1)
+    .max(500)
+    .describe('New prices by product id (up to 500 at once)'),
+})
 
 export function productRoutes(
   db: Database,
@@ -155,6 +164,34 @@ export function productRoutes(
     async (ctx) => {
       await ctx.deps.product.delete()
       publish('deleted', ctx.deps.product)
+    },
+  )
+
+  api.post(
+    '/products/prices',
+    {
+      summary: 'Change many prices at once',
+      body: PriceChanges,
+      deps: { guard },
+      response: Product.schemas.output.array(),
+      responses: { 404: { description: 'One of the ids is not a product; nothing changed' } },
+    },
+    async (ctx) => {
+      const changes = new Map(ctx.body.prices.map(({ id, price }) => [id, price]))
+      const products = await Product.objects.filter({ id: lookup.in([...changes.keys()]) }).all()
+      const missing = [...changes.keys()].filter((id) => !products.some((p) => p.id === id))
+      if (missing.length > 0) {
+        throw new HttpError(404, `No product with id ${missing.join(', ')}; nothing changed.`, {
+          code: 'not_found',
+        })
+      }
+      for (const product of products) product.price = changes.get(product.id)!
+      // One UPDATE … SET price = CASE id WHEN … END for all of them, instead of one per product.
+      await Product.objects.bulkUpdate(products, ['price'])
+      // Read back: the database's form of each price ('12' is stored as 12.00).
+      const updated = await Product.objects.filter({ id: lookup.in([...changes.keys()]) }).all()
+      for (const product of updated) publish('updated', product)
+      return updated
     },
   )
 
