@@ -5,8 +5,8 @@
  * Usage: `npm run build` (or `node scripts/build.ts --out-dir <dir>` to build elsewhere).
  */
 import { execFileSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { cpSync, readdirSync, rmSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 
 const root = resolve(import.meta.dirname, '..')
@@ -21,4 +21,13 @@ execFileSync(
     stdio: 'inherit',
   },
 )
+// Data files the code reads at run time (the common-passwords list) travel beside the JavaScript.
+const ASSETS = /\.(gz|txt|json)$/
+for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !ASSETS.test(entry.name)) continue
+  const from = join(entry.parentPath, entry.name)
+  const to = join(outDir, relative(join(root, 'src'), from))
+  cpSync(from, to)
+  console.log(`copied ${relative(root, to)} (${dirname(relative(root, from))})`)
+}
 console.log(`built ${outDir}`)

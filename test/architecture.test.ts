@@ -24,16 +24,43 @@ const ALLOWED: Record<string, string[]> = {
   orm: ['validation'],
   migrations: ['orm', 'validation'],
   templates: [],
-  security: ['app', 'http', 'routing'],
+  redis: ['http'],
+  security: ['app', 'http', 'routing', 'redis'],
+  mail: ['http'],
+  sessions: ['app', 'http', 'routing', 'redis', 'orm', 'migrations', 'validation'],
+  auth: [
+    'app',
+    'http',
+    'routing',
+    'validation',
+    'di',
+    'orm',
+    'migrations',
+    'security',
+    'sessions',
+    'mail',
+    'redis',
+  ],
   app: ['http', 'routing', 'validation', 'di', 'logging', 'templates'],
   server: ['app', 'http', 'logging'],
   openapi: ['app', 'http', 'routing', 'validation', 'di'],
   testing: ['app', 'http', 'server'],
-  cli: ['app', 'http', 'logging', 'server', 'routing', 'orm', 'migrations', 'templates'],
+  cli: [
+    'app',
+    'http',
+    'logging',
+    'server',
+    'routing',
+    'orm',
+    'migrations',
+    'templates',
+    'auth',
+    'sessions',
+  ],
   '.': ['app', 'http', 'routing', 'validation', 'di', 'logging', 'templates'],
 }
 /** Modules that must use other modules' public `index.ts` only. */
-const INDEX_ONLY = new Set(['server', 'openapi', 'testing', 'cli', 'security'])
+const INDEX_ONLY = new Set(['server', 'openapi', 'testing', 'cli', 'security', 'sessions', 'auth'])
 /** Third-party packages each module may use (node: built-ins are allowed everywhere). */
 const PACKAGES: Record<string, string[]> = {
   http: ['@fastify/busboy'],
@@ -43,6 +70,9 @@ const PACKAGES: Record<string, string[]> = {
   openapi: ['swagger-ui-dist'],
   orm: ['kysely', 'pg', 'mysql2', 'mysql2/promise'],
   migrations: ['kysely'],
+  redis: ['redis'],
+  mail: ['nodemailer'],
+  auth: ['@node-rs/argon2', 'jose', 'openid-client'],
 }
 
 interface Edge {

@@ -7,63 +7,35 @@
  * (`CI=true`), where a missing browser fails the test instead of silently passing.
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { browserSkip, useBrowser } from './support/browser.ts'
 import { createCatalogApp, DOCS_TITLE } from './support/catalog-api.ts'
-
-const CHROMIUM = '/usr/bin/chromium'
-const browserMissing = !existsSync(CHROMIUM)
-const onCi = process.env.CI === 'true'
-const skip =
-  browserMissing && !onCi
-    ? `Chromium not found at ${CHROMIUM}; install it to run the docs UI browser test`
-    : false
+import { closeServer, listen } from './support/net.ts'
 
 /** Script only from the app itself: any inline script or eval in the docs page would be blocked. */
 const STRICT_CSP = "script-src 'self'; object-src 'none'; base-uri 'none'"
 
+const skip = browserSkip('the docs UI browser test')
+
 describe('docs UI in headless Chromium', { skip, timeout: 90_000 }, () => {
+  const browser = useBrowser()
   let server: Server | undefined
-  let browser: Browser
   let origin: string
 
   before(async () => {
-    if (browserMissing) throw new Error(`CI=true but Chromium is missing at ${CHROMIUM}.`)
     const app = createCatalogApp()
     app.use(async (_ctx, next) => (await next()).header('content-security-policy', STRICT_CSP))
-    const listening = createServer(app.handler)
-    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve))
-    server = listening
-    origin = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    server = createServer(app.handler)
+    origin = `http://127.0.0.1:${await listen(server)}`
   })
 
-  after(async () => {
-    await browser?.close()
-    const running = server
-    if (running === undefined) return
-    running.closeAllConnections()
-    await new Promise((resolve) => running.close(resolve))
-  })
+  after(() => closeServer(server))
 
   /** Open /docs, recording every request and every console error. */
   async function openDocs(): Promise<{ page: Page; requests: string[]; errors: string[] }> {
-    const page = await browser.newPage()
+    const page = await browser().newPage()
     const requests: string[] = []
     const errors: string[] = []
     page.on('request', (request) => requests.push(request.url()))

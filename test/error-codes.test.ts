@@ -25,7 +25,7 @@ it('documents every PlinthError code and every response error code', () => {
     .replace(/\/\*[\s\S]*?\*\//g, '')
     .replace(/^\s*\/\/.*$/gm, '')
   const reference = readFileSync(join(ROOT, 'docs/errors.md'), 'utf8')
-  const plinthCodes = new Set(text.match(/'PLINTH_[A-Z_]+'/g)?.map((c) => c.slice(1, -1)))
+  const plinthCodes = new Set(text.match(/'PLINTH_[A-Z0-9_]+'/g)?.map((c) => c.slice(1, -1)))
   const responseCodes = new Set(
     [
       ...text.matchAll(/code: '([a-z_]+)'/g),
