@@ -1,10 +1,11 @@
 /**
- * Shared by http.ts and profile.ts: the contenders and tests, starting and stopping pinned
- * servers, running and parsing wrk, and accounting for other processes' CPU load.
+ * Shared by http.ts, profile.ts and auth.ts: the contenders and tests, starting and stopping
+ * pinned servers, running and parsing wrk, accounting for other processes' CPU load, and where
+ * reports go.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { availableParallelism, cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -17,11 +18,8 @@ export const PIPELINE_DEPTH = 16
 // Contenders and tests
 // ---------------------------------------------------------------------------------------------
 
-export interface Contender {
+export interface Contender extends ServerSpec {
   id: string
-  label: string
-  script: string
-  args: string[]
 }
 
 export const CONTENDERS: Contender[] = [
@@ -101,6 +99,17 @@ export function wrkVersion(): string {
   return /wrk\s+\S+/.exec(`${out.stdout}${out.stderr}`)?.[0] ?? 'wrk (unknown version)'
 }
 
+/**
+ * Whether server and wrk can each have a core of their own (`taskset` and 2 CPUs); warns when not.
+ */
+export function detectPinning(): boolean {
+  const pinning = commandExists('taskset', ['-V']) && availableParallelism() >= 2
+  if (!pinning) {
+    console.warn('⚠ taskset missing or fewer than 2 CPUs: server and wrk are NOT pinned to cores')
+  }
+  return pinning
+}
+
 /** `taskset -c <cpu>` prefix when pinning is possible, otherwise nothing. */
 export function pin(pinning: boolean, cpu: number, command: string[]): string[] {
   return pinning ? ['taskset', '-c', String(cpu), ...command] : command
@@ -135,8 +144,12 @@ function systemTicks(): { total: number; busy: number } {
   }
 }
 
-/** utime + stime of a process (plus those of its reaped children), in clock ticks. */
-function processTicks(pid: number | 'self', withChildren: boolean): number {
+/** utime and stime of a process, and cutime + cstime of its reaped children, in clock ticks. */
+export function processTimes(pid: number | 'self'): {
+  user: number
+  sys: number
+  children: number
+} {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // Fields after "(comm)": state is field 3, so utime..cstime (fields 14-17) are 11..14 here.
@@ -144,16 +157,25 @@ function processTicks(pid: number | 'self', withChildren: boolean): number {
       .slice(stat.lastIndexOf(')') + 2)
       .split(' ')
       .map(Number)
-    const own = fields[11]! + fields[12]!
-    return withChildren ? own + fields[13]! + fields[14]! : own
+    return { user: fields[11]!, sys: fields[12]!, children: fields[13]! + fields[14]! }
   } catch {
-    return 0
+    return { user: 0, sys: 0, children: 0 } // the process is gone
   }
 }
 
-export function sampleCpu(serverPid: number | undefined): CpuSample {
-  const ours =
+function processTicks(pid: number | 'self', withChildren: boolean): number {
+  const { user, sys, children } = processTimes(pid)
+  return withChildren ? user + sys + children : user + sys
+}
+
+/** `extraPids`: other processes serving the benchmark (auth.ts's Redis), whose CPU is ours too. */
+export function sampleCpu(
+  serverPid: number | undefined,
+  extraPids: readonly number[] = [],
+): CpuSample {
+  let ours =
     processTicks('self', true) + (serverPid === undefined ? 0 : processTicks(serverPid, false))
+  for (const pid of extraPids) ours += processTicks(pid, false)
   return { ...systemTicks(), ours }
 }
 
@@ -166,17 +188,22 @@ export function foreignLoad(a: CpuSample, b: CpuSample): number {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Wait (up to two minutes) until other processes use less than `maxForeign` cores. */
+/**
+ * Wait (up to two minutes) until other processes use less than `maxForeign` cores; at once when
+ * `maxForeign` is infinite (smoke runs accept any load). `extraPids` as in `sampleCpu`.
+ */
 export async function waitForQuiet(
   maxForeign: number,
   serverPid: number | undefined,
+  extraPids: readonly number[] = [],
 ): Promise<void> {
+  if (maxForeign === Number.POSITIVE_INFINITY) return
   const deadline = Date.now() + 120_000
   let announced = false
   for (;;) {
-    const before = sampleCpu(serverPid)
+    const before = sampleCpu(serverPid, extraPids)
     await sleep(1000)
-    const load = foreignLoad(before, sampleCpu(serverPid))
+    const load = foreignLoad(before, sampleCpu(serverPid, extraPids))
     if (load <= maxForeign) return
     if (Date.now() > deadline) {
       console.warn(
@@ -195,51 +222,72 @@ export async function waitForQuiet(
 // Servers
 // ---------------------------------------------------------------------------------------------
 
-export interface RunningServer {
-  child: ChildProcess
+/** A server script under bench/: one of the contenders, or an auth.ts fixture variant. */
+export interface ServerSpec {
+  label: string
+  script: string
+  args: string[]
+  /** Milliseconds it may take to print its first line (15 s by default). */
+  startTimeout?: number
+  /** Environment variables on top of this process's (and `NODE_ENV=production`). */
+  env?: Record<string, string>
+}
+
+/** The first line a server prints once listening: `{"port":N}`, and whatever else it tells. */
+export interface ServerLine {
   port: number
 }
 
-export function startServer(
-  contender: Contender,
+export interface RunningServer<Line extends ServerLine = ServerLine> {
+  child: ChildProcess
+  port: number
+  /** The whole JSON line the server printed. */
+  line: Line
+}
+
+export function startServer<Line extends ServerLine = ServerLine>(
+  spec: ServerSpec,
   pinning: boolean,
   nodeFlags: readonly string[] = [],
-): Promise<RunningServer> {
+): Promise<RunningServer<Line>> {
   const command = pin(pinning, 0, [
     process.execPath,
     '--conditions=plinth-source',
     ...nodeFlags,
-    join(BENCH_DIR, contender.script),
-    ...contender.args,
+    join(BENCH_DIR, spec.script),
+    ...spec.args,
   ])
   const child = spawn(command[0]!, command.slice(1), {
     cwd: ROOT_DIR,
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', ...spec.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
+  const timeout = spec.startTimeout ?? 15_000
   return new Promise((resolve, reject) => {
     let buffered = ''
     const timer = setTimeout(() => {
       child.kill()
-      reject(new Error(`${contender.label} did not start within 15 s`))
-    }, 15_000)
+      reject(new Error(`${spec.label} did not start within ${timeout / 1000} s`))
+    }, timeout)
     child.once('error', (error) => {
       clearTimeout(timer)
       reject(error)
     })
     child.once('exit', (code) => {
       clearTimeout(timer)
-      reject(new Error(`${contender.label} exited with code ${code} before listening`))
+      reject(new Error(`${spec.label} exited with code ${code} before listening`))
     })
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       buffered += chunk.toString('utf8')
       const newline = buffered.indexOf('\n')
       if (newline === -1) return
       clearTimeout(timer)
       child.removeAllListeners('exit')
-      const { port } = JSON.parse(buffered.slice(0, newline)) as { port: number }
-      resolve({ child, port })
-    })
+      child.stdout!.off('data', onData)
+      const line = JSON.parse(buffered.slice(0, newline)) as Line
+      resolve({ child, port: line.port, line })
+    }
+    child.stdout!.on('data', onData)
   })
 }
 
@@ -323,7 +371,20 @@ export function parseWrk(output: string): Omit<WrkResult, 'foreign' | 'attempts'
   }
 }
 
-export function wrkArgs(connections: number, test: Test, port: number, seconds: number): string[] {
+/** What `wrkArgs` does differently from http.ts's defaults (bench/tfb uses TechEmpower's). */
+export interface WrkOptions {
+  accept?: string
+  /** Seconds after which wrk counts a request as timed out (wrk's default is 2). */
+  timeout?: number
+}
+
+export function wrkArgs(
+  connections: number,
+  test: Pick<Test, 'path' | 'pipeline'>,
+  port: number,
+  seconds: number,
+  options: WrkOptions = {},
+): string[] {
   const args = [
     'wrk',
     '-t1',
@@ -331,10 +392,11 @@ export function wrkArgs(connections: number, test: Test, port: number, seconds: 
     `-d${seconds}s`,
     '--latency',
     '-H',
-    'Accept: application/json,text/html;q=0.9,*/*;q=0.8',
+    `Accept: ${options.accept ?? 'application/json,text/html;q=0.9,*/*;q=0.8'}`,
     '-H',
     'Connection: keep-alive',
   ]
+  if (options.timeout !== undefined) args.push('--timeout', `${options.timeout}s`)
   if (test.pipeline) args.push('-s', PIPELINE_SCRIPT)
   args.push(`http://127.0.0.1:${port}${test.path}`)
   if (test.pipeline) args.push('--', String(PIPELINE_DEPTH))
@@ -376,3 +438,22 @@ export function formatMs(n: number): string {
   return n < 1 ? `${(n * 1000).toFixed(0)} µs` : `${n.toFixed(2)} ms`
 }
 export const formatRatio = (n: number) => `${(n * 100).toFixed(1)}%`
+
+/** A command line as it can be pasted into a shell. */
+export function formatCommand(args: readonly string[]): string {
+  return args.map((arg) => (/^[\w./:=,@%+-]+$/.test(arg) ? arg : `'${arg}'`)).join(' ')
+}
+
+/**
+ * bench/results/<name>-<date>[-quick][-2, -3, …].md, never one that exists. A string `quick` is
+ * the suffix itself (`'smoke'` → `-smoke`).
+ */
+export function resultsFile(name: string, quick: boolean | string, date: string): string {
+  const dir = join(BENCH_DIR, 'results')
+  mkdirSync(dir, { recursive: true })
+  const suffix = quick === true ? '-quick' : quick ? `-${quick}` : ''
+  const base = `${name}-${date}${suffix}`
+  let file = join(dir, `${base}.md`)
+  for (let n = 2; existsSync(file); n++) file = join(dir, `${base}-${n}.md`)
+  return file
+}

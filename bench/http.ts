@@ -13,17 +13,17 @@
  *
  * Results are printed and written to bench/results/http-<date>.md.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { availableParallelism, release } from 'node:os'
-import { join, relative } from 'node:path'
+import { relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
-  BENCH_DIR,
   CONTENDERS,
   checkResponses,
   commandExists,
   cpuModel,
-  foreignLoad,
+  detectPinning,
+  formatCommand,
   formatMs,
   formatRatio,
   formatRps,
@@ -32,72 +32,37 @@ import {
   parseWrk,
   pin,
   ROOT_DIR,
+  resultsFile,
   runWrk,
-  sampleCpu,
   startServer,
-  stopServer,
   TESTS,
   type WrkResult,
-  waitForQuiet,
   wrkArgs,
   wrkVersion,
 } from './harness.ts'
+import {
+  errorsNote,
+  formatErrors,
+  formatFigures,
+  formatPairedRatios,
+  formatRepetitions,
+  interleave,
+  type LoadOptions,
+  measureQuietly,
+  parseLoadOptions,
+  pickIds,
+  readCli,
+  summariseLoad,
+} from './measure.ts'
 
-// ---------------------------------------------------------------------------------------------
-// Options
-// ---------------------------------------------------------------------------------------------
-
-interface Options {
-  quick: boolean
-  reps: number
-  duration: number
-  warmup: number
-  connections: number
+interface Options extends LoadOptions {
   contenders: string[]
-  /** Foreign CPU load (in cores) above which a measurement counts as disturbed. */
-  maxForeign: number
-  /** How often a disturbed measurement is repeated. */
-  retries: number
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const quick = argv.includes('--quick')
-  const value = (name: string): string | undefined => {
-    const index = argv.indexOf(name)
-    if (index === -1) return undefined
-    const v = argv[index + 1]
-    if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value`)
-    return v
-  }
-  const integer = (name: string, fallback: number, min = 1): number => {
-    const raw = value(name)
-    if (raw === undefined) return fallback
-    const n = Number(raw)
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}`)
-    return n
-  }
-  const contenders = (value('--contenders') ?? CONTENDERS.map((c) => c.id).join(','))
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-  for (const id of contenders) {
-    if (!CONTENDERS.some((c) => c.id === id)) {
-      throw new Error(`unknown contender "${id}"; known: ${CONTENDERS.map((c) => c.id).join(', ')}`)
-    }
-  }
-  if (!contenders.includes('raw')) contenders.unshift('raw') // ratios need the baseline
-  const maxForeign = Number(value('--max-foreign') ?? 0.05)
-  if (!(maxForeign > 0)) throw new Error('--max-foreign must be a positive number of cores')
-  return {
-    quick,
-    maxForeign,
-    retries: integer('--retries', quick ? 0 : 2, 0),
-    reps: integer('--reps', quick ? 1 : 3),
-    duration: integer('--duration', quick ? 2 : 5),
-    warmup: integer('--warmup', quick ? 1 : 2),
-    connections: integer('--connections', 64),
-    contenders,
-  }
+  const cli = readCli(argv)
+  const contenders = pickIds(cli.value('--contenders'), CONTENDERS, 'contender', 'raw')
+  return { ...parseLoadOptions(argv, cli), contenders }
 }
 
 type Results = Map<string, Map<string, WrkResult[]>> // test id → contender id → one per rep
@@ -116,7 +81,7 @@ function renderTable(options: Options, results: Results): string {
       const rps = median(runs.map((r) => r.requestsPerSecond))
       const errors = runs.flatMap((r) => r.errors)
       lines.push(
-        `| ${test.label} | ${contender.label}${errors.length ? ' ⚠' : ''} | ${formatRps(rps)} | ${formatMs(median(runs.map((r) => r.p50)))} | ${formatMs(median(runs.map((r) => r.p99)))} | ${formatRatio(rps / baseline)} | ${runs.map((r) => formatRps(r.requestsPerSecond) + (r.foreign > options.maxForeign ? '†' : '')).join(', ')} |`,
+        `| ${test.label} | ${contender.label}${errors.length ? ' ⚠' : ''} | ${formatRps(rps)} | ${formatMs(median(runs.map((r) => r.p50)))} | ${formatMs(median(runs.map((r) => r.p99)))} | ${formatRatio(rps / baseline)} | ${formatRepetitions(runs, options.maxForeign)} |`,
       )
     }
   }
@@ -134,22 +99,10 @@ function renderPairedRatios(options: Options, results: Results): string {
     for (const id of options.contenders) {
       if (id === 'raw') continue
       const label = CONTENDERS.find((c) => c.id === id)!.label
-      const ratios = byContender
-        .get(id)!
-        .map((r, i) => formatRatio(r.requestsPerSecond / raw[i]!.requestsPerSecond))
-      lines.push(`| ${test.label} | ${label} | ${ratios.join(', ')} |`)
+      lines.push(`| ${test.label} | ${label} | ${formatPairedRatios(byContender.get(id)!, raw)} |`)
     }
   }
   return lines.join('\n')
-}
-
-function resultsFile(quick: boolean, date: string): string {
-  const dir = join(BENCH_DIR, 'results')
-  mkdirSync(dir, { recursive: true })
-  const base = `http-${date}${quick ? '-quick' : ''}`
-  let file = join(dir, `${base}.md`)
-  for (let n = 2; existsSync(file); n++) file = join(dir, `${base}-${n}.md`)
-  return file
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,10 +112,7 @@ function resultsFile(quick: boolean, date: string): string {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2))
   if (!commandExists('wrk', ['-v'])) throw new Error('wrk is not installed (apt-get install wrk)')
-  const pinning = commandExists('taskset', ['-V']) && availableParallelism() >= 2
-  if (!pinning) {
-    console.warn('⚠ taskset missing or fewer than 2 CPUs: server and wrk are NOT pinned to cores')
-  }
+  const pinning = detectPinning()
   const contenders = options.contenders.map((id) => CONTENDERS.find((c) => c.id === id)!)
   const results: Results = new Map(
     TESTS.map((t) => [t.id, new Map(contenders.map((c) => [c.id, [] as WrkResult[]]))]),
@@ -173,64 +123,51 @@ async function main(): Promise<void> {
       `${options.duration} s each (about ${Math.ceil((options.reps * contenders.length * perServer) / 60)} min)`,
   )
 
-  for (let rep = 1; rep <= options.reps; rep++) {
-    for (const contender of contenders) {
-      await waitForQuiet(options.maxForeign, undefined)
-      const server = await startServer(contender, pinning)
-      try {
-        await checkResponses(server.port, contender)
-        // Warm up the JIT on both routes before measuring.
-        for (const test of TESTS.filter((t) => !t.pipeline)) {
-          await runWrk(
-            pin(pinning, 1, wrkArgs(options.connections, test, server.port, options.warmup)),
-          )
-        }
-        for (const test of TESTS) {
-          const args = pin(
-            pinning,
-            1,
-            wrkArgs(options.connections, test, server.port, options.duration),
-          )
-          let result: WrkResult
-          for (let attempt = 1; ; attempt++) {
-            await waitForQuiet(options.maxForeign, server.child.pid)
-            const before = sampleCpu(server.child.pid)
-            const output = await runWrk(args)
-            const foreign = foreignLoad(before, sampleCpu(server.child.pid))
-            result = { ...parseWrk(output), foreign, attempts: attempt }
-            if (foreign <= options.maxForeign || attempt > options.retries) break
-            console.log(
-              `  rep ${rep}/${options.reps}  ${contender.label.padEnd(40)} ${test.label.padEnd(26)} ` +
-                `disturbed (${foreign.toFixed(2)} cores of foreign load), measuring again`,
-            )
-          }
-          results.get(test.id)!.get(contender.id)!.push(result)
-          console.log(
-            `  rep ${rep}/${options.reps}  ${contender.label.padEnd(40)} ${test.label.padEnd(26)} ` +
-              `${formatRps(result.requestsPerSecond).padStart(9)} req/s  p50 ${formatMs(result.p50)}  p99 ${formatMs(result.p99)}` +
-              `  foreign ${result.foreign.toFixed(2)}` +
-              (result.errors.length ? `  ⚠ ${result.errors.join('; ')}` : ''),
-          )
-        }
-      } finally {
-        await stopServer(server)
+  await interleave(
+    options,
+    contenders,
+    (contender) => startServer(contender, pinning),
+    async (server, contender, rep) => {
+      await checkResponses(server.port, contender)
+      // Warm up the JIT on both routes before measuring.
+      for (const test of TESTS.filter((t) => !t.pipeline)) {
+        await runWrk(
+          pin(pinning, 1, wrkArgs(options.connections, test, server.port, options.warmup)),
+        )
       }
-    }
-  }
+      for (const test of TESTS) {
+        const args = pin(
+          pinning,
+          1,
+          wrkArgs(options.connections, test, server.port, options.duration),
+        )
+        const progress = `  rep ${rep}/${options.reps}  ${contender.label.padEnd(40)} ${test.label.padEnd(26)} `
+        const result = await measureQuietly(
+          options,
+          server.child.pid,
+          async () => parseWrk(await runWrk(args)),
+          (foreign) =>
+            console.log(
+              `${progress}disturbed (${foreign.toFixed(2)} cores of foreign load), measuring again`,
+            ),
+        )
+        results.get(test.id)!.get(contender.id)!.push(result)
+        console.log(
+          `${progress}${formatFigures(result)}  foreign ${result.foreign.toFixed(2)}${formatErrors(result)}`,
+        )
+      }
+    },
+  )
 
   const now = new Date()
   const table = renderTable(options, results)
   const command =
     `node ${relative(ROOT_DIR, fileURLToPath(import.meta.url))} ${process.argv.slice(2).join(' ')}`.trim()
-  const quote = (arg: string) => (/^[\w./:=,@%+-]+$/.test(arg) ? arg : `'${arg}'`)
-  const sample = pin(pinning, 1, wrkArgs(options.connections, TESTS[0]!, 8080, options.duration))
-    .map(quote)
-    .join(' ')
+  const sample = formatCommand(
+    pin(pinning, 1, wrkArgs(options.connections, TESTS[0]!, 8080, options.duration)),
+  )
   const all = [...results.values()].flatMap((m) => [...m.values()].flat())
-  const errors = all.flatMap((r) => r.errors)
-  const disturbed = all.filter((r) => r.foreign > options.maxForeign).length
-  const repeated = all.reduce((n, r) => n + r.attempts - 1, 0)
-  const maxForeign = Math.max(...all.map((r) => r.foreign))
+  const { errors, disturbed, repeated, maxForeign } = summariseLoad(all, options.maxForeign)
   const report = `# HTTP hello benchmark — ${now.toISOString().slice(0, 10)}
 
 - Date: ${now.toISOString()}
@@ -252,8 +189,8 @@ ${table}
 Per-repetition ratios (each contender against the raw server measured in the same repetition):
 
 ${renderPairedRatios(options, results)}
-${errors.length ? `\n⚠ wrk reported errors: ${[...new Set(errors)].join('; ')}\n` : ''}`
-  const file = resultsFile(options.quick, now.toISOString().slice(0, 10))
+${errorsNote(errors)}`
+  const file = resultsFile('http', options.quick, now.toISOString().slice(0, 10))
   writeFileSync(file, report)
   console.log(`\n${table}\n\nWritten to ${relative(process.cwd(), file)}`)
 }

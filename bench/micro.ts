@@ -1,6 +1,6 @@
 /**
- * Micro-benchmarks of Plinth's hot path (mitata): route lookup, request parsing, response
- * serialization, and one in-process dispatch without sockets.
+ * Micro-benchmarks of Plinth's hot path (mitata): route lookup, request parsing, body validation
+ * (`micro/validation.ts`), response serialization, and one in-process dispatch without sockets.
  *
  * Every Plinth function is measured next to the baseline a hand-written server would use
  * (`JSON.parse`, `URLSearchParams`, `JSON.stringify`, a linear regex scan), so the table shows the
@@ -17,6 +17,7 @@ import { parseCookies, parseJsonBody, parseMediaType, parseUrlEncoded } from 'pl
 import { RouteTree } from 'plinth/routing'
 import { compileSerializer, type StandardSchemaV1, toJsonSchema } from 'plinth/validation'
 import { z } from 'zod'
+import { validationBenchmarks } from './micro/validation.ts'
 import { githubRoutes } from './routes/github-api.ts'
 
 if (typeof globalThis.gc !== 'function') {
@@ -175,6 +176,11 @@ group('headers', () => {
     do_not_optimize(parseMediaType('application/json; charset=utf-8')),
   )
 })
+
+// Multipart is not here: `parseMultipart` reads a request stream (Dicer, temp files past a size),
+// so a buffer-only timing would mostly measure stream plumbing; it belongs to an HTTP benchmark.
+
+validationBenchmarks()
 
 // ---------------------------------------------------------------------------------------------
 // Response serialization

@@ -22,11 +22,11 @@
  * its engine cannot render the pages.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { writeFileSync } from 'node:fs'
+import { relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { BENCH_DIR, cpuModel, ROOT_DIR } from './harness.ts'
+import { cpuModel, ROOT_DIR, resultsFile } from './harness.ts'
 import { assertSamePages } from './templates/compare.ts'
 import { ALL_CONTENDERS, loadContenders, type PageId } from './templates/engines.ts'
 import { type PageResult, renderRuns, renderTable, renderTargets } from './templates/report.ts'
@@ -86,15 +86,6 @@ function pinSelf(cpus: string): void {
     stdio: 'ignore',
   })
   if (result.status !== 0) fail(`taskset -a -p -c ${cpus} ${process.pid} failed`)
-}
-
-function resultsFile(date: string): string {
-  const dir = join(BENCH_DIR, 'results')
-  mkdirSync(dir, { recursive: true })
-  const base = `templates-${date}${quick ? '-quick' : ''}`
-  let file = join(dir, `${base}.md`)
-  for (let n = 2; existsSync(file); n++) file = join(dir, `${base}-${n}.md`)
-  return file
 }
 
 async function main(): Promise<void> {
@@ -174,7 +165,7 @@ ${renderTargets(results, plinthSkipped?.reason)}
 ${renderRuns(results)}`
   console.log(`\n${header}\n\n${body}`)
   if (values.save) {
-    const file = resultsFile(now.toISOString().slice(0, 10))
+    const file = resultsFile('templates', quick, now.toISOString().slice(0, 10))
     writeFileSync(
       file,
       `# Template rendering (bench/templates.ts) — ${now.toISOString().slice(0, 10)}\n\n${header}\n\n${body}\n`,

@@ -1,0 +1,1 @@
+// Intentionally empty: `coldstart.ts` times Node starting a TypeScript entry (type stripping).
