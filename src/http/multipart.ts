@@ -18,8 +18,9 @@
 import { openAsBlob } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
+import { createRequire } from 'node:module'
 import type { Readable } from 'node:stream'
-import { Dicer } from '@fastify/busboy'
+import type { Dicer } from '@fastify/busboy'
 import { bodyTooLarge, checkDeclaredLength, decodedBodyStream } from './body.ts'
 import { sanitizeFilename } from './content-disposition.ts'
 import type { MediaType } from './content-type.ts'
@@ -42,6 +43,18 @@ import {
   spoolFilePart,
   textDecoderFor,
 } from './multipart-part.ts'
+
+/**
+ * `@fastify/busboy`, loaded on the first multipart body rather than with `plinth`: most requests
+ * never carry one, and loading it costs every process about 10 ms at start-up.
+ */
+let DicerClass: typeof Dicer | undefined
+function loadDicer(): typeof Dicer {
+  DicerClass ??= (
+    createRequire(import.meta.url)('@fastify/busboy') as typeof import('@fastify/busboy')
+  ).Dicer
+  return DicerClass
+}
 
 /**
  * A file received in a multipart form: a real `File` (so `z.file()` and other schema libraries
@@ -186,7 +199,8 @@ class MultipartReader {
     this.#source = source
     this.#limits = limits
     this.#uploadDir = uploadDir
-    this.#parser = new Dicer({
+    const DicerParser = loadDicer()
+    this.#parser = new DicerParser({
       boundary,
       // One more than allowed, so a part over the limit is detected rather than cut silently.
       maxHeaderPairs: MAX_PART_HEADERS + 1,
