@@ -77,6 +77,24 @@ const NAME = /^[a-z][a-z0-9]*(?:[-:][a-z0-9]+)*$/
 const OPTION_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/
 const RESERVED_SHORT = new Set(['h', 'v'])
 
+/** Check a command's name and summary (`PLINTH_CLI_INVALID_COMMAND`); `how` names the call. */
+export function validateCommandName(
+  name: unknown,
+  summary: unknown,
+  how = 'registerLazy',
+): asserts name is string {
+  const where = `${how}({ name: ${JSON.stringify(name)} })`
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new PlinthError(
+      'PLINTH_CLI_INVALID_COMMAND',
+      `${where}: the name must be lower-case letters and digits, optionally joined by "-" or ":" (e.g. "migrate", "db:seed").`,
+    )
+  }
+  if (typeof summary !== 'string' || summary.trim() === '') {
+    throw new PlinthError('PLINTH_CLI_INVALID_COMMAND', `${where}: add a one-line "summary".`)
+  }
+}
+
 /**
  * Declare a command (checked now, so a typo fails when the module loads, not when run).
  *
@@ -93,15 +111,7 @@ const RESERVED_SHORT = new Set(['h', 'v'])
  */
 export function defineCommand<O extends OptionSpecs = {}>(command: Command<O>): Command<O> {
   const where = `defineCommand({ name: ${JSON.stringify(command.name)} })`
-  if (typeof command.name !== 'string' || !NAME.test(command.name)) {
-    throw new PlinthError(
-      'PLINTH_CLI_INVALID_COMMAND',
-      `${where}: the name must be lower-case letters and digits, optionally joined by "-" or ":" (e.g. "migrate", "db:seed").`,
-    )
-  }
-  if (typeof command.summary !== 'string' || command.summary.trim() === '') {
-    throw new PlinthError('PLINTH_CLI_INVALID_COMMAND', `${where}: add a one-line "summary".`)
-  }
+  validateCommandName(command.name, command.summary, 'defineCommand')
   if (typeof command.run !== 'function') {
     throw new PlinthError('PLINTH_CLI_INVALID_COMMAND', `${where}: "run" must be a function.`)
   }

@@ -33,4 +33,4 @@ export {
   resolveAppReference,
 } from './load-app.ts'
 export { type MainOptions, main } from './main.ts'
-export { CommandRegistry } from './registry.ts'
+export { CommandRegistry, type CommandSummary, type LazyCommand } from './registry.ts'

@@ -129,14 +129,14 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       io.stdout.write(renderHelp(registry))
       return 0
     }
-    const command = registry.get(rest[0])
+    const command = await registry.get(rest[0])
     if (command !== undefined) {
       io.stdout.write(renderCommandHelp(command))
       return 0
     }
     return unknown(rest[0], registry, io)
   }
-  const command = registry.get(first)
+  const command = await registry.get(first)
   if (command === undefined) return unknown(first, registry, io)
   if (wantsHelp(rest)) {
     io.stdout.write(renderCommandHelp(command))

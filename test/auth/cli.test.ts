@@ -478,10 +478,10 @@ export const ambiguous = defineMigrations({ database, modules: [authModule, both
 describe('registration', () => {
   it('registers both commands with plinth', async () => {
     assert.equal(
-      commands.get('createsuperuser')?.summary,
+      (await commands.get('createsuperuser'))?.summary,
       'Create a user with every permission (staff and superuser)',
     )
-    assert.equal(commands.get('changepassword')?.positionals, '<username>')
+    assert.equal((await commands.get('changepassword'))?.positionals, '<username>')
     const help = await runCli(tmpdir(), ['help', 'createsuperuser'])
     assert.equal(help.code, 0)
     assert.match(help.stdout, /--no-input/)
