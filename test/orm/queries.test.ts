@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import {
   and,
+  createTables,
   F,
   lookup,
   ModelValidationError,
@@ -331,6 +332,91 @@ forEachDialect({ models: [Category, Product, Counter, Account] }, (s) => {
       }
     },
   )
+
+  s.it(
+    'query sets derived alike on every call (sharing cached statements) keep their own projections and orders',
+    async (db) => {
+      const { dune, emma } = await seed()
+      const selects: string[] = []
+      const stop = db.observe((statement) => {
+        if (/^\s*SELECT/i.test(statement.sql)) selects.push(statement.sql)
+      })
+      try {
+        for (let round = 0; round < 3; round++) {
+          // Each chain is made afresh per round, as a handler would per request.
+          assert.equal((await Product.objects.get({ id: dune.id })).name, 'Dune')
+          assert.deepEqual(await Product.objects.values('name').get({ id: emma.id }), {
+            name: 'Emma',
+          })
+          assert.deepEqual(await Product.objects.values('price', 'stock').get({ id: dune.id }), {
+            price: '9.99',
+            stock: 10,
+          })
+          assert.equal(
+            await Product.objects.valuesList('name', { flat: true }).get({ id: emma.id }),
+            'Emma',
+          )
+          assert.deepEqual(await Product.objects.valuesList('name', 'stock').get({ id: dune.id }), [
+            'Dune',
+            10,
+          ])
+          assert.equal((await Product.objects.orderBy('name').first())?.name, 'Chess')
+          assert.equal((await Product.objects.orderBy('-name').first())?.name, 'Go_Board')
+          assert.equal((await Product.objects.orderBy('stock', 'name').last())?.name, 'Dune')
+          assert.equal((await Product.objects.using(db).get({ id: emma.id })).stock, 0)
+          assert.deepEqual(
+            await names(Product.objects.selectRelated('category').filter({ stock: lookup.gt(2) })),
+            ['Chess', 'Dune'],
+          )
+        }
+        // The same SQL each round: nothing leaked from one projection or order into another.
+        const perRound = selects.length / 3
+        assert.ok(Number.isInteger(perRound), selects.join('\n'))
+        assert.deepEqual(selects.slice(perRound, 2 * perRound), selects.slice(0, perRound))
+        assert.deepEqual(selects.slice(2 * perRound), selects.slice(0, perRound))
+      } finally {
+        stop()
+      }
+    },
+  )
+
+  s.it(
+    'refuses a bad primary-key value alike before and after its statement is cached',
+    async () => {
+      const { dune } = await seed()
+      const bad = () => Product.objects.get({ id: 'not a number' as unknown as number })
+      const cold = await bad().then(
+        () => assert.fail('a text id must be refused'),
+        (error: unknown) => error as Error & { code?: string },
+      )
+      assert.equal((await Product.objects.get({ id: dune.id })).name, 'Dune')
+      await assert.rejects(bad(), (error: Error & { code?: string }) => {
+        assert.equal(error.code, cold.code)
+        assert.equal(error.message, cold.message)
+        return true
+      })
+      await assert.rejects(Product.objects.get({ id: 987654 }), NotFoundError)
+    },
+  )
+
+  // Two SQLite memory databases hold different rows; the servers' second connections would not.
+  if (s.dialect === 'sqlite')
+    s.it(
+      'a primary-key get through using() reads the database it names, whichever ran first',
+      async (db) => {
+        const other = s.open()
+        await createTables(other, [Category, Product])
+        const { dune } = await seed()
+        await Product.objects
+          .using(other)
+          .create({ id: dune.id, name: 'Other Dune', price: '1.00', cost: '1.00' })
+        for (let round = 0; round < 3; round++) {
+          assert.equal((await Product.objects.using(db).get({ id: dune.id })).name, 'Dune')
+          assert.equal((await Product.objects.using(other).get({ id: dune.id })).name, 'Other Dune')
+          assert.equal((await Product.objects.get({ id: dune.id })).name, 'Dune')
+        }
+      },
+    )
 
   s.it('returns values(), valuesList() and distinct rows, through relations too', async () => {
     const { books, games } = await seed()

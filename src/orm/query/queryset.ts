@@ -36,7 +36,7 @@ import { isPrimaryKeyEquality } from './get-by-key.ts'
 import { hydrate } from './hydrate.ts'
 import { Lookup, lookup } from './lookup.ts'
 import { prefetch } from './prefetch.ts'
-import { parseState, runSelect } from './run.ts'
+import { parseState, runGetByKey, runSelect } from './run.ts'
 import { SqlContext } from './sql-context.ts'
 import { initialState, type OrderEntry, type QueryState } from './state.ts'
 import { bindStatement, cachedStatement } from './statement-cache.ts'
@@ -95,6 +95,31 @@ type WithRelated<M extends AnyModel, R, K extends string> = R & {
 
 const MAX_GET = 2
 
+/**
+ * State that is not part of a statement head (`run.ts`): filters, the limit and offset (which the
+ * filter shape records), the database and prefetches. Changing only these keeps the head.
+ */
+const HEAD_NEUTRAL = new Set<string>(['where', 'limit', 'offset', 'db', 'prefetch'])
+/** Most derived heads kept per head: orderings chosen per request must not grow it forever. */
+const MAX_DERIVED_HEADS = 64
+const derivedHeads = new WeakMap<object, Map<string, object>>()
+
+/** The head of query sets made from ones with head `parent` by the change named `change`. */
+function derivedHead(parent: object, change: string): object {
+  let heads = derivedHeads.get(parent)
+  if (heads === undefined) {
+    heads = new Map()
+    derivedHeads.set(parent, heads)
+  }
+  let head = heads.get(change)
+  if (head === undefined) {
+    if (heads.size >= MAX_DERIVED_HEADS) heads.clear()
+    head = {}
+    heads.set(change, head)
+  }
+  return head
+}
+
 /** Lazily evaluated, immutable query over model `M` producing rows of type `R`. */
 export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLike {
   declare readonly __subquery: true
@@ -119,10 +144,21 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
     return this.#state.model as M
   }
 
-  #with<R2 = R>(changes: Partial<QueryState>): QuerySet<M, R2> {
-    let onlyWhere = true
-    for (const key in changes) if (key !== 'where') onlyWhere = false
-    return new QuerySet<M, R2>({ ...this.#state, ...changes }, onlyWhere ? this.#head : undefined)
+  /**
+   * A query set with `changes`. `change`, when given, names the change completely (the same
+   * string always means the same new values), so query sets derived alike from query sets that
+   * share a head share the derived head too: `Product.objects.values('id')` made per request
+   * reuses its cached statements instead of recomputing them.
+   */
+  #with<R2 = R>(changes: Partial<QueryState>, change?: string): QuerySet<M, R2> {
+    let neutral = true
+    for (const key in changes) if (!HEAD_NEUTRAL.has(key)) neutral = false
+    const head = neutral
+      ? this.#head
+      : change === undefined
+        ? undefined
+        : derivedHead(this.#head, change)
+    return new QuerySet<M, R2>({ ...this.#state, ...changes }, head)
   }
 
   // ── Chaining ──────────────────────────────────────────────────────────────────────────
@@ -158,7 +194,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   orderBy<const K extends ReadonlyArray<OrderKeys<M, R> | (string & {}) | OrderObject<string>>>(
     ...keys: K & CheckedOrders<K, OrderKeys<M, R>>
   ): QuerySet<M, R> {
-    return this.#with({ order: keys as unknown as OrderEntry[] })
+    return this.#with({ order: keys as unknown as OrderEntry[] }, `o:${JSON.stringify(keys)}`)
   }
 
   /** At most `count` rows. */
@@ -191,7 +227,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
 
   /** Drop duplicate rows (SELECT DISTINCT). */
   distinct(): QuerySet<M, R> {
-    return this.#with({ distinct: true })
+    return this.#with({ distinct: true }, 'd')
   }
 
   /** Run on `db` instead of the default database. */
@@ -203,7 +239,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   selectRelated<K extends RelationKeys<Fields<M>> | `${RelationKeys<Fields<M>>}.${string}`>(
     ...names: K[]
   ): QuerySet<M, WithRelated<M, R, K>> {
-    return this.#with({ related: [...this.#state.related, ...names] })
+    return this.#with({ related: [...this.#state.related, ...names] }, `r:${names.join('\0')}`)
   }
 
   /**
@@ -240,12 +276,15 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
       }
     >
   > {
-    return this.#with({
-      projection: {
-        kind: 'values',
-        keys: keys.length ? keys : this.#state.model.meta.columns.map((c) => c.attr),
+    return this.#with(
+      {
+        projection: {
+          kind: 'values',
+          keys: keys.length ? keys : this.#state.model.meta.columns.map((c) => c.attr),
+        },
       },
-    })
+      `v:${keys.join('\0')}`,
+    )
   }
 
   /** Rows as tuples of these keys; `{ flat: true }` with one key gives plain values. */
@@ -271,7 +310,10 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
         'PLINTH_ORM_BAD_VALUES',
         'valuesList(..., { flat: true }) takes exactly one key.',
       )
-    return this.#with({ projection: { kind: 'list', keys, flat: options.flat } })
+    return this.#with(
+      { projection: { kind: 'list', keys, flat: options.flat } },
+      `l:${options.flat}:${keys.join('\0')}`,
+    )
   }
 
   // ── Reading ───────────────────────────────────────────────────────────────────────────
@@ -309,14 +351,21 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
       base = this.#forGet
       variant = 'get'
     }
-    const next: QueryState = where.length
-      ? { ...base, where: [...base.where, ...where.map((input) => ({ input, negate: false }))] }
-      : base
+    const key = { token: this.#head, variant, state: base }
     // Not an async function: on SQLite the rows arrive synchronously, and a primary-key fetch is
     // cheap enough that an extra await per call shows in the benchmark.
-    let result: unknown[] | Promise<unknown[]>
+    let result: unknown[] | Promise<unknown[]> | undefined
     try {
-      result = runSelect(next, 'rows', { token: this.#head, variant, state: base })
+      if (variant === 'get-key') {
+        const value = (where[0] as Record<string, unknown>)[state.model.meta.pk.name]
+        result = runGetByKey(base, key, value)
+      }
+      if (result === undefined) {
+        const next: QueryState = where.length
+          ? { ...base, where: [...base.where, ...where.map((input) => ({ input, negate: false }))] }
+          : base
+        result = runSelect(next, 'rows', key)
+      }
     } catch (error) {
       return Promise.reject(error)
     }
@@ -349,7 +398,10 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
     const order =
       state.order ??
       (state.model.meta.ordering.length ? state.model.meta.ordering : [state.model.meta.pk.attr])
-    const rows = await this.#with({ order: order.length ? order : [state.model.meta.pk.attr] })
+    const rows = await this.#with(
+      { order: order.length ? order : [state.model.meta.pk.attr] },
+      `o:${JSON.stringify(order.length ? order : [state.model.meta.pk.attr])}`,
+    )
       .slice(0, 1)
       .all()
     return rows[0]
@@ -372,7 +424,9 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
         nulls: entry.nulls === 'first' ? 'last' : entry.nulls === 'last' ? 'first' : undefined,
       }
     }) as OrderEntry[]
-    const rows = await this.#with({ order: reversed }).slice(0, 1).all()
+    const rows = await this.#with({ order: reversed }, `o:${JSON.stringify(reversed)}`)
+      .slice(0, 1)
+      .all()
     return rows[0]
   }
 
@@ -637,7 +691,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   }
 
   async #first(): Promise<R | undefined> {
-    const rows = await this.#with({ order: [], limit: 2 }).all()
+    const rows = await this.#with({ order: [], limit: 2 }, 'o:[]').all()
     if (rows.length > 1) throw new MultipleObjectsError(this.#state.model.name, rows.length)
     return rows[0]
   }

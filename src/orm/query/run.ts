@@ -1,4 +1,6 @@
+import { isScalarFor } from '../codecs.ts'
 import { databaseFor } from '../database.ts'
+import { valueField } from '../meta.ts'
 import { annotationShape } from './annotations.ts'
 import {
   buildSelect,
@@ -56,6 +58,8 @@ export function parseState(
 interface Head {
   readonly text: string
   readonly byDialect: Map<string, Map<string, CachedStatement<ReadPlan | undefined>>>
+  /** The filter shape of a primary-key `get`, made once (see `runGetByKey`). */
+  keyShape?: string
 }
 const headCache = new WeakMap<object, Record<string, Head>>()
 
@@ -86,6 +90,31 @@ function headFor(state: QueryState, mode: SelectMode, key: HeadKey | undefined):
     heads[name] = head
   }
   return head
+}
+
+/**
+ * `get({ <pk>: value })` once its statement is cached under `key` for this dialect: the filter's
+ * shape is known (`|<pk>.exact?`, what `parseQueryShape` records for it), so it is neither parsed
+ * nor rebuilt per call. `state` is the get's base state, without the filter. Returns `undefined`,
+ * having run nothing, when the statement is not cached yet or the value needs the full parse
+ * (which then also raises any error); `runSelect` does the job then.
+ */
+export function runGetByKey(
+  state: QueryState,
+  key: HeadKey,
+  value: unknown,
+): unknown[] | Promise<unknown[]> | undefined {
+  const pk = state.model.meta.pk
+  if (pk.attr !== pk.name || !isScalarFor(valueField(pk).spec, value)) return undefined
+  const db = databaseFor(state.model, state.db)
+  const head = headFor(state, 'rows', key)
+  head.keyShape ??= `|${pk.attr}.exact?`
+  const entry = head.byDialect.get(db.dialect)?.get(head.keyShape)
+  if (entry === undefined) return undefined
+  const result = db.execute(bindStatement(entry, [value]))
+  const read = entry.extra
+  if (result instanceof Promise) return result.then((r) => (read ? hydrate(read, r.rows) : r.rows))
+  return read ? hydrate(read, result.rows) : result.rows
 }
 
 /**
