@@ -33,6 +33,7 @@ import { buildSelect } from './compile-select.ts'
 import { compilerFor } from './compiler.ts'
 import type { Aggregate, Condition } from './expressions.ts'
 import { isPrimaryKeyEquality } from './get-by-key.ts'
+import { headAfter } from './heads.ts'
 import { hydrate } from './hydrate.ts'
 import { Lookup, lookup } from './lookup.ts'
 import { prefetch } from './prefetch.ts'
@@ -95,31 +96,6 @@ type WithRelated<M extends AnyModel, R, K extends string> = R & {
 
 const MAX_GET = 2
 
-/**
- * State that is not part of a statement head (`run.ts`): filters, the limit and offset (which the
- * filter shape records), the database and prefetches. Changing only these keeps the head.
- */
-const HEAD_NEUTRAL = new Set<string>(['where', 'limit', 'offset', 'db', 'prefetch'])
-/** Most derived heads kept per head: orderings chosen per request must not grow it forever. */
-const MAX_DERIVED_HEADS = 64
-const derivedHeads = new WeakMap<object, Map<string, object>>()
-
-/** The head of query sets made from ones with head `parent` by the change named `change`. */
-function derivedHead(parent: object, change: string): object {
-  let heads = derivedHeads.get(parent)
-  if (heads === undefined) {
-    heads = new Map()
-    derivedHeads.set(parent, heads)
-  }
-  let head = heads.get(change)
-  if (head === undefined) {
-    if (heads.size >= MAX_DERIVED_HEADS) heads.clear()
-    head = {}
-    heads.set(change, head)
-  }
-  return head
-}
-
 /** Lazily evaluated, immutable query over model `M` producing rows of type `R`. */
 export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLike {
   declare readonly __subquery: true
@@ -146,19 +122,14 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
 
   /**
    * A query set with `changes`. `change`, when given, names the change completely (the same
-   * string always means the same new values), so query sets derived alike from query sets that
-   * share a head share the derived head too: `Product.objects.values('id')` made per request
-   * reuses its cached statements instead of recomputing them.
+   * string always means the same new values), so that query sets made alike share their cached
+   * statements (see `heads.ts`).
    */
   #with<R2 = R>(changes: Partial<QueryState>, change?: string): QuerySet<M, R2> {
-    let neutral = true
-    for (const key in changes) if (!HEAD_NEUTRAL.has(key)) neutral = false
-    const head = neutral
-      ? this.#head
-      : change === undefined
-        ? undefined
-        : derivedHead(this.#head, change)
-    return new QuerySet<M, R2>({ ...this.#state, ...changes }, head)
+    return new QuerySet<M, R2>(
+      { ...this.#state, ...changes },
+      headAfter(this.#head, changes, change),
+    )
   }
 
   // ── Chaining ──────────────────────────────────────────────────────────────────────────
