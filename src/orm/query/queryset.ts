@@ -132,6 +132,11 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
     )
   }
 
+  /** This query set in `order`; every ordering names its change the same way (see `#with`). */
+  #ordered(order: readonly OrderEntry[]): QuerySet<M, R> {
+    return this.#with({ order }, `o:${JSON.stringify(order)}`)
+  }
+
   // ── Chaining ──────────────────────────────────────────────────────────────────────────
 
   /**
@@ -165,7 +170,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   orderBy<const K extends ReadonlyArray<OrderKeys<M, R> | (string & {}) | OrderObject<string>>>(
     ...keys: K & CheckedOrders<K, OrderKeys<M, R>>
   ): QuerySet<M, R> {
-    return this.#with({ order: keys as unknown as OrderEntry[] }, `o:${JSON.stringify(keys)}`)
+    return this.#ordered(keys as unknown as OrderEntry[])
   }
 
   /** At most `count` rows. */
@@ -369,10 +374,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
     const order =
       state.order ??
       (state.model.meta.ordering.length ? state.model.meta.ordering : [state.model.meta.pk.attr])
-    const rows = await this.#with(
-      { order: order.length ? order : [state.model.meta.pk.attr] },
-      `o:${JSON.stringify(order.length ? order : [state.model.meta.pk.attr])}`,
-    )
+    const rows = await this.#ordered(order.length ? order : [state.model.meta.pk.attr])
       .slice(0, 1)
       .all()
     return rows[0]
@@ -395,9 +397,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
         nulls: entry.nulls === 'first' ? 'last' : entry.nulls === 'last' ? 'first' : undefined,
       }
     }) as OrderEntry[]
-    const rows = await this.#with({ order: reversed }, `o:${JSON.stringify(reversed)}`)
-      .slice(0, 1)
-      .all()
+    const rows = await this.#ordered(reversed).slice(0, 1).all()
     return rows[0]
   }
 
@@ -662,7 +662,7 @@ export class QuerySet<M extends AnyModel, R = Instance<M>> implements SubqueryLi
   }
 
   async #first(): Promise<R | undefined> {
-    const rows = await this.#with({ order: [], limit: 2 }, 'o:[]').all()
+    const rows = await this.#ordered([]).limit(2).all()
     if (rows.length > 1) throw new MultipleObjectsError(this.#state.model.name, rows.length)
     return rows[0]
   }
